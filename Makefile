@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# uml-devmem: the runner does the work; these targets name the usual jobs.
+
+.PHONY: run debug check selftest checkpatch clean
+
+# The suites on the default configuration (Debian's linux-source-6.12).
+run:
+	./run_tests.sh
+
+debug:
+	./run_tests.sh --config debug
+
+# Everything CI runs: both configurations, checkpatch on the project's
+# patches and kernel C, and the runner's own error handling.
+check:
+	scripts/check.sh
+
+selftest:
+	tests/runner_selftest.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+clean:
+	rm -rf work

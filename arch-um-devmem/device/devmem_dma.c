@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem kernel half: the "DMA engine".
+ *
+ * A batch names many pages at once and the host half copies them in one
+ * call, the way MIGRATE_SYNC_NO_COPY lets a device rather than
+ * migrate_vma_pages() move the data.  A copy can be made to fail by fault
+ * injection; the destination page of a failed copy is unlocked, released
+ * and its slot cleared, so the caller offers 0 as its dst pfn.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include "devmem.h"
+#include "devmem_user.h"
+
+/* Where the data of @page is, as a kernel or host address. */
+static void *umdevmem_data_addr(struct page *page)
+{
+	struct umdevmem *dev;
+
+	if (!page)
+		return NULL;
+	dev = umdevmem_page_device(page);
+	if (!dev)
+		return page_address(page);
+	return devmem_host_addr(dev->host_base, umdevmem_page_offset(page));
+}
+
+static void umdevmem_drop_dst(struct page **slot)
+{
+	unlock_page(*slot);
+	put_page(*slot);
+	*slot = NULL;
+}
+
+/*
+ * Copy @n pages between device pages of @dev and the pages in @sys, in
+ * the direction @to_dev.  @devp[i] and @sys[i] pair up; pages whose copy
+ * is refused are dropped from @dst (the destination side).
+ */
+static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
+				  struct page **devp, struct page **sys,
+				  unsigned long n)
+{
+	struct page **dst = to_dev ? devp : sys;
+	struct devmem_xfer *xfer;
+	unsigned long i, nr = 0;
+	int ret;
+
+	xfer = kvcalloc(n, sizeof(*xfer), GFP_KERNEL);
+	spin_lock(&dev->lock);
+	for (i = 0; i < n; i++) {
+		if (!devp[i] || !dst[i])
+			continue;
+		if (!xfer || umdevmem_inject(dev, &dev->fail_copy_nth)) {
+			dev->stats.copy_failed++;
+			umdevmem_drop_dst(&dst[i]);
+			continue;
+		}
+		xfer[nr].sys = umdevmem_data_addr(sys[i]);
+		xfer[nr].dev_off = umdevmem_page_offset(devp[i]);
+		nr++;
+	}
+	spin_unlock(&dev->lock);
+
+	if (!xfer)
+		return 0;
+	ret = devmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
+			       to_dev, xfer, nr, PAGE_SIZE);
+	kvfree(xfer);
+	if (WARN_ON(ret < 0))
+		return 0;
+
+	spin_lock(&dev->lock);
+	dev->stats.dma_batches++;
+	if (to_dev)
+		dev->stats.copied_to_dev += nr;
+	else
+		dev->stats.copied_to_ram += nr;
+	spin_unlock(&dev->lock);
+	return nr;
+}
+
+/* Split a batch into runs that share one device and hand each over. */
+static unsigned long umdevmem_dma_batch(bool to_dev, struct page **devp,
+					struct page **sys, unsigned long n)
+{
+	unsigned long i = 0, done = 0;
+
+	while (i < n) {
+		struct umdevmem *dev;
+		unsigned long j;
+
+		if (!devp[i]) {
+			i++;
+			continue;
+		}
+		dev = page_to_umdevmem(devp[i]);
+		for (j = i + 1; j < n; j++)
+			if (devp[j] && page_to_umdevmem(devp[j]) != dev)
+				break;
+		done += umdevmem_dma(dev, to_dev, devp + i, sys + i, j - i);
+		i = j;
+	}
+	return done;
+}
+
+unsigned long umdevmem_copy_to_device(struct page **dpages,
+				      struct page **spages, unsigned long n)
+{
+	return umdevmem_dma_batch(true, dpages, spages, n);
+}
+
+unsigned long umdevmem_copy_from_device(struct page **dpages,
+					struct page **spages, unsigned long n)
+{
+	return umdevmem_dma_batch(false, spages, dpages, n);
+}
+
+int umdevmem_read_page(struct page *dpage, void *buf)
+{
+	struct umdevmem *dev = umdevmem_page_device(dpage);
+	struct devmem_xfer xfer = { .sys = buf };
+
+	if (!dev)
+		return -EINVAL;
+	xfer.dev_off = umdevmem_page_offset(dpage);
+	return devmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
+				0, &xfer, 1, PAGE_SIZE) == 1 ? 0 : -EIO;
+}

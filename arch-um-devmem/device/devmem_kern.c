@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem kernel half: creation and teardown of fake devices.
+ *
+ * Each device is a MEMORY_DEVICE_PRIVATE pgmap over a range that
+ * request_free_mem_region() found above UML's physical memory.  The CPU
+ * never maps these pages; their data lives in host memory that the host
+ * half (devmem_user.c) owns.  umdevmem.devices= and umdevmem.size= (MiB per
+ * device) on the kernel command line size the devices made at boot.
+ */
+#define pr_fmt(fmt) "umdevmem: " fmt
+
+#include <linux/init.h>
+#include <linux/ioport.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include "devmem.h"
+#include "devmem_user.h"
+
+static unsigned int devices = 2;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices, "fake devices created at boot (default 2)");
+
+static unsigned long size_mb = 64;
+module_param_named(size, size_mb, ulong, 0444);
+MODULE_PARM_DESC(size, "MiB of device memory per boot device (default 64)");
+
+static LIST_HEAD(umdevmem_list);
+static DEFINE_MUTEX(umdevmem_mutex);
+static struct umdevmem **boot_devices;
+static unsigned int nr_boot_devices;
+
+static const struct dev_pagemap_ops umdevmem_pagemap_ops = {
+	.page_free	= umdevmem_page_free,
+	.migrate_to_ram	= umdevmem_migrate_to_ram,
+};
+
+struct umdevmem *umdevmem_create(const char *name, unsigned long npages)
+{
+	unsigned long size = ALIGN(npages, PAGES_PER_SECTION) << PAGE_SHIFT;
+	struct umdevmem *dev;
+	void *addr;
+	int ret;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	strscpy(dev->name, name, sizeof(dev->name));
+	spin_lock_init(&dev->lock);
+
+	ret = devmem_host_map(dev->name, size, &dev->host_base);
+	if (ret < 0) {
+		pr_err("%s: no host memory for %lu bytes: %d\n", name, size, ret);
+		goto free_dev;
+	}
+	dev->host_fd = ret;
+
+	dev->res = request_free_mem_region(&iomem_resource, size, dev->name);
+	if (IS_ERR(dev->res)) {
+		ret = PTR_ERR(dev->res);
+		pr_err("%s: no free physical range of %lu bytes: %d\n",
+		       name, size, ret);
+		goto unmap_host;
+	}
+
+	dev->pgmap.type = MEMORY_DEVICE_PRIVATE;
+	dev->pgmap.range.start = dev->res->start;
+	dev->pgmap.range.end = dev->res->end;
+	dev->pgmap.nr_range = 1;
+	dev->pgmap.ops = &umdevmem_pagemap_ops;
+	dev->pgmap.owner = dev;
+	addr = memremap_pages(&dev->pgmap, NUMA_NO_NODE);
+	if (IS_ERR(addr)) {
+		ret = PTR_ERR(addr);
+		pr_err("%s: memremap_pages failed: %d\n", name, ret);
+		goto release_region;
+	}
+
+	dev->first_pfn = PHYS_PFN(dev->res->start);
+	dev->npages = size >> PAGE_SHIFT;
+	umdevmem_init_free_list(dev);
+
+	mutex_lock(&umdevmem_mutex);
+	list_add_tail(&dev->node, &umdevmem_list);
+	mutex_unlock(&umdevmem_mutex);
+	pr_info("%s: %lu pages at pfn %#lx\n", name, dev->npages,
+		dev->first_pfn);
+	return dev;
+
+release_region:
+	release_mem_region(dev->res->start, resource_size(dev->res));
+unmap_host:
+	devmem_host_unmap(dev->host_fd, dev->host_base, size);
+free_dev:
+	kfree(dev);
+	return ERR_PTR(ret);
+}
+
+int umdevmem_destroy(struct umdevmem *dev)
+{
+	unsigned long busy;
+
+	umdevmem_evict(dev);
+	spin_lock(&dev->lock);
+	busy = dev->npages - dev->stats.free_pages;
+	spin_unlock(&dev->lock);
+	if (busy) {
+		/* memunmap_pages() would wait for these forever. */
+		pr_err("%s: %lu pages still in use, not destroyed\n",
+		       dev->name, busy);
+		return -EBUSY;
+	}
+
+	mutex_lock(&umdevmem_mutex);
+	list_del(&dev->node);
+	mutex_unlock(&umdevmem_mutex);
+
+	memunmap_pages(&dev->pgmap);
+	release_mem_region(dev->res->start, resource_size(dev->res));
+	devmem_host_unmap(dev->host_fd, dev->host_base,
+			  dev->npages << PAGE_SHIFT);
+	kfree(dev);
+	return 0;
+}
+
+unsigned int umdevmem_count(void)
+{
+	return nr_boot_devices;
+}
+
+struct umdevmem *umdevmem_get(unsigned int index)
+{
+	return index < nr_boot_devices ? boot_devices[index] : NULL;
+}
+
+const char *umdevmem_name(const struct umdevmem *dev)
+{
+	return dev->name;
+}
+
+void *umdevmem_owner(const struct umdevmem *dev)
+{
+	return dev->pgmap.owner;
+}
+
+unsigned long umdevmem_first_pfn(const struct umdevmem *dev)
+{
+	return dev->first_pfn;
+}
+
+void umdevmem_get_stats(struct umdevmem *dev, struct umdevmem_stats *stats)
+{
+	spin_lock(&dev->lock);
+	*stats = dev->stats;
+	spin_unlock(&dev->lock);
+}
+
+struct umdevmem *umdevmem_page_device(struct page *page)
+{
+	if (!is_device_private_page(page) ||
+	    page->pgmap->ops != &umdevmem_pagemap_ops)
+		return NULL;
+	return page_to_umdevmem(page);
+}
+
+void umdevmem_fail_alloc(struct umdevmem *dev, unsigned long nth)
+{
+	spin_lock(&dev->lock);
+	dev->fail_alloc_nth = nth;
+	spin_unlock(&dev->lock);
+}
+
+void umdevmem_fail_copy(struct umdevmem *dev, unsigned long nth)
+{
+	spin_lock(&dev->lock);
+	dev->fail_copy_nth = nth;
+	spin_unlock(&dev->lock);
+}
+
+static int __init umdevmem_init(void)
+{
+	unsigned long npages = (size_mb << 20) >> PAGE_SHIFT;
+	unsigned int i;
+
+	boot_devices = kcalloc(devices, sizeof(*boot_devices), GFP_KERNEL);
+	if (!boot_devices)
+		return -ENOMEM;
+
+	for (i = 0; i < devices; i++) {
+		char name[16];
+		struct umdevmem *dev;
+
+		snprintf(name, sizeof(name), "umdevmem%u", i);
+		dev = umdevmem_create(name, npages);
+		if (IS_ERR(dev))
+			return PTR_ERR(dev);
+		boot_devices[nr_boot_devices++] = dev;
+	}
+	return 0;
+}
+device_initcall(umdevmem_init);

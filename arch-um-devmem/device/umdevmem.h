@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uml-devmem: the API of the fake device that KUnit suites drive.
+ *
+ * A umdevmem device owns a MEMORY_DEVICE_PRIVATE pgmap whose pages hold
+ * their data in host memory (see devmem_user.c), one page per offset.  The
+ * device allocates its pages, copies data in batches with its "DMA engine",
+ * frees pages in page_free() and migrates them back on CPU faults in
+ * migrate_to_ram().
+ */
+#ifndef __UMDEVMEM_H
+#define __UMDEVMEM_H
+
+#include <linux/types.h>
+
+struct mm_struct;
+struct page;
+struct umdevmem;
+
+/* Counters of one device; all are totals since the device was created. */
+struct umdevmem_stats {
+	unsigned long total_pages;	/* device pages in the pgmap */
+	unsigned long free_pages;	/* device pages on the free list */
+	unsigned long allocated;	/* device pages handed out */
+	unsigned long freed;		/* device pages returned by page_free() */
+	unsigned long to_ram_calls;	/* migrate_to_ram() calls */
+	unsigned long to_ram_pages;	/* pages migrate_to_ram() moved back */
+	unsigned long copied_to_dev;	/* pages the DMA engine wrote to the device */
+	unsigned long copied_to_ram;	/* pages the DMA engine read from the device */
+	unsigned long dma_batches;	/* calls into the DMA engine */
+	unsigned long evicted;		/* pages moved back by umdevmem_evict() */
+	unsigned long alloc_failed;	/* allocations refused (empty or injected) */
+	unsigned long copy_failed;	/* page copies refused (injected) */
+};
+
+/* What a migration to the device did, page by page counted. */
+struct umdevmem_migrate_result {
+	unsigned long npages;	/* pages in the range */
+	unsigned long cpages;	/* pages migrate_vma_setup() collected */
+	unsigned long migrated;	/* pages that ended up on the device */
+	unsigned long declined;	/* collected pages the device gave dst = 0 */
+};
+
+/* Devices created at boot: umdevmem.devices= (default 2). */
+unsigned int umdevmem_count(void);
+struct umdevmem *umdevmem_get(unsigned int index);
+
+/* Extra devices, e.g. to test teardown; destroy evicts every page first. */
+struct umdevmem *umdevmem_create(const char *name, unsigned long npages);
+int umdevmem_destroy(struct umdevmem *dev);
+
+const char *umdevmem_name(const struct umdevmem *dev);
+void *umdevmem_owner(const struct umdevmem *dev);
+unsigned long umdevmem_first_pfn(const struct umdevmem *dev);
+void umdevmem_get_stats(struct umdevmem *dev, struct umdevmem_stats *stats);
+/* The device a ZONE_DEVICE page belongs to, or NULL for any other page. */
+struct umdevmem *umdevmem_page_device(struct page *page);
+
+/*
+ * Page-level building blocks for suites that call migrate_vma_*()
+ * themselves.  umdevmem_alloc_page() returns a locked device page with one
+ * reference, as migrate_vma_pages() expects of a dst page, or NULL.
+ */
+struct page *umdevmem_alloc_page(struct umdevmem *dev);
+/*
+ * One DMA batch: copy @n pages into device pages @dpages.  A NULL entry in
+ * @spages zero-fills; an entry that is itself a device page of any umdevmem
+ * device copies device to device.  Returns the number of pages copied;
+ * pages whose copy failed (injected) get their @dpages entry set to NULL.
+ */
+unsigned long umdevmem_copy_to_device(struct page **dpages,
+				      struct page **spages, unsigned long n);
+/* One DMA batch from device pages @spages into system pages @dpages. */
+unsigned long umdevmem_copy_from_device(struct page **dpages,
+					struct page **spages, unsigned long n);
+/* Read one device page's contents without migrating it. */
+int umdevmem_read_page(struct page *dpage, void *buf);
+
+/*
+ * Migrate [start, end) of @mm to @dev: migrate_vma_setup(), allocation and
+ * one DMA batch, migrate_vma_pages(), migrate_vma_finalize().  @flags are
+ * MIGRATE_VMA_SELECT_* and @src_owner is the pgmap owner to select
+ * device-private pages of (NULL: @dev's own).  The range must be one VMA.
+ */
+int umdevmem_migrate_to_device(struct umdevmem *dev, struct mm_struct *mm,
+			       unsigned long start, unsigned long end,
+			       unsigned long flags, void *src_owner,
+			       struct umdevmem_migrate_result *res);
+
+/* Move every allocated page of @dev back to system memory. */
+unsigned long umdevmem_evict(struct umdevmem *dev);
+
+/* Fault injection: the @nth next allocation / page copy fails (0: off). */
+void umdevmem_fail_alloc(struct umdevmem *dev, unsigned long nth);
+void umdevmem_fail_copy(struct umdevmem *dev, unsigned long nth);
+
+#endif /* __UMDEVMEM_H */

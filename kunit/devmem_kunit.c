@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem KUnit suites: fixture, data patterns, page table inspection.
+ */
+#include <asm/tlb.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/migrate.h>
+#include <linux/mman.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/swapops.h>
+#include <linux/uaccess.h>
+#include "devmem_kunit.h"
+
+int dmk_init(struct kunit *test)
+{
+	struct dmk *d;
+	int i;
+
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	if (umdevmem_count() < DMK_DEVICES) {
+		kunit_err(test, "need %d umdevmem devices, have %u\n",
+			  DMK_DEVICES, umdevmem_count());
+		return -ENODEV;
+	}
+	for (i = 0; i < DMK_DEVICES; i++) {
+		d->dev[i] = umdevmem_get(i);
+		d->base[i] = dmk_stats(d->dev[i]);
+	}
+
+	/* A private mm for this test, as lib/kunit/user_alloc.c does. */
+	if (current->mm)
+		return -EBUSY;
+	d->mm = mm_alloc();
+	if (!d->mm)
+		return -ENOMEM;
+	d->mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(d->mm, &current->signal->rlim[RLIMIT_STACK]);
+	kthread_use_mm(d->mm);
+	test->priv = d;
+	return 0;
+}
+
+/*
+ * Tear the test's mm down here, in the test's own thread, so that every
+ * device page it still mapped is freed before the counters are compared.
+ */
+void dmk_finish(struct kunit *test)
+{
+	struct dmk *d = dmk(test);
+	int i;
+
+	kthread_unuse_mm(d->mm);
+	mmput(d->mm);
+	d->mm = NULL;
+
+	for (i = 0; i < DMK_DEVICES; i++) {
+		struct umdevmem_stats now = dmk_stats(d->dev[i]);
+
+		KUNIT_EXPECT_EQ_MSG(test, now.free_pages, d->base[i].free_pages,
+				    "%s leaked device pages",
+				    umdevmem_name(d->dev[i]));
+		KUNIT_EXPECT_EQ_MSG(test, now.allocated - d->base[i].allocated,
+				    now.freed - d->base[i].freed,
+				    "%s: allocations and page_free() differ",
+				    umdevmem_name(d->dev[i]));
+	}
+}
+
+/*
+ * A test that failed an assertion never reached dmk_finish(); its mm goes
+ * away when its thread exits.  Check that the devices are whole again.
+ */
+void dmk_suite_exit(struct kunit_suite *suite)
+{
+	unsigned int i;
+
+	for (i = 0; i < umdevmem_count(); i++) {
+		struct umdevmem *dev = umdevmem_get(i);
+		struct umdevmem_stats s = dmk_stats(dev);
+		int tries = 50;
+
+		while (s.free_pages != s.total_pages && tries--) {
+			msleep(20);
+			s = dmk_stats(dev);
+		}
+		if (s.free_pages != s.total_pages)
+			pr_err("%s: %s leaked %lu device pages\n", suite->name,
+			       umdevmem_name(dev), s.total_pages - s.free_pages);
+	}
+}
+
+struct umdevmem_stats dmk_stats(struct umdevmem *dev)
+{
+	struct umdevmem_stats s;
+
+	umdevmem_get_stats(dev, &s);
+	return s;
+}
+
+unsigned long dmk_mmap(struct kunit *test, unsigned long npages,
+		       unsigned long prot)
+{
+	unsigned long addr;
+
+	addr = vm_mmap(NULL, 0, npages << PAGE_SHIFT, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "vm_mmap: %ld",
+			       (long)addr);
+	return addr;
+}
+
+int dmk_munmap(unsigned long addr, unsigned long npages)
+{
+	return vm_munmap(addr, npages << PAGE_SHIFT);
+}
+
+/* mprotect(2) for the current mm: the steps of do_mprotect_pkey(). */
+int dmk_mprotect(unsigned long addr, unsigned long npages, unsigned long prot)
+{
+	unsigned long end = addr + (npages << PAGE_SHIFT);
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma, *prev;
+	unsigned long newflags;
+	struct mmu_gather tlb;
+	struct vma_iterator vmi;
+	int ret = -ENOMEM;
+
+	mmap_write_lock(mm);
+	vma_iter_init(&vmi, mm, addr);
+	vma = vma_find(&vmi, end);
+	if (!vma || vma->vm_start > addr || vma->vm_end < end)
+		goto out;
+	prev = vma_prev(&vmi);
+	if (addr > vma->vm_start)
+		prev = vma;
+	vma_iter_init(&vmi, mm, addr);
+	vma = vma_find(&vmi, end);
+
+	newflags = calc_vm_prot_bits(prot, 0) |
+		   (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));
+	tlb_gather_mmu(&tlb, mm);
+	ret = mprotect_fixup(&vmi, &tlb, vma, &prev, addr, end, newflags);
+	tlb_finish_mmu(&tlb);
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+u8 dmk_byte(unsigned int seed, unsigned long page, unsigned long off)
+{
+	return (u8)(seed * 131 + page * 17 + off * 7 + (off >> 8));
+}
+
+static void dmk_pattern(u8 *buf, unsigned int seed, unsigned long page)
+{
+	unsigned long off;
+
+	for (off = 0; off < PAGE_SIZE; off++)
+		buf[off] = dmk_byte(seed, page, off);
+}
+
+/* First offset where @buf differs from the pattern, or PAGE_SIZE. */
+static unsigned long dmk_mismatch(const u8 *buf, unsigned int seed,
+				  unsigned long page)
+{
+	unsigned long off;
+
+	for (off = 0; off < PAGE_SIZE; off++)
+		if (buf[off] != dmk_byte(seed, page, off))
+			return off;
+	return PAGE_SIZE;
+}
+
+void dmk_fill(struct kunit *test, unsigned long addr, unsigned long npages,
+	      unsigned int seed)
+{
+	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < npages; i++) {
+		dmk_pattern(buf, seed, i);
+		KUNIT_ASSERT_EQ_MSG(test, copy_to_user((void __user *)addr +
+					(i << PAGE_SHIFT), buf, PAGE_SIZE), 0,
+				    "copy_to_user of page %lu", i);
+	}
+	kunit_kfree(test, buf);
+}
+
+void dmk_expect_data(struct kunit *test, unsigned long addr,
+		     unsigned long npages, unsigned int seed)
+{
+	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < npages; i++) {
+		KUNIT_ASSERT_EQ_MSG(test, copy_from_user(buf,
+				(void __user *)addr + (i << PAGE_SHIFT),
+				PAGE_SIZE), 0, "copy_from_user of page %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i), PAGE_SIZE,
+				    "page %lu differs from pattern %u", i, seed);
+	}
+	kunit_kfree(test, buf);
+}
+
+void dmk_expect_device_data(struct kunit *test, struct page *dpage,
+			    unsigned int seed, unsigned long index)
+{
+	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, umdevmem_read_page(dpage, buf), 0);
+	KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, index), PAGE_SIZE,
+			    "device copy of page %lu differs", index);
+	kunit_kfree(test, buf);
+}
+
+void dmk_expect_zero_device_page(struct kunit *test, struct page *dpage)
+{
+	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, umdevmem_read_page(dpage, buf), 0);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf, 0, PAGE_SIZE));
+	kunit_kfree(test, buf);
+}
+
+static pte_t *dmk_pte_map(struct mm_struct *mm, unsigned long addr,
+			  spinlock_t **ptl)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (pgd_none(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd))
+		return NULL;
+	return pte_offset_map_lock(mm, pmd, addr, ptl);
+}
+
+struct dmk_pte dmk_lookup(struct kunit *test, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct dmk_pte r = { .kind = DMK_NONE };
+	spinlock_t *ptl;
+	pte_t *ptep, pte;
+
+	mmap_read_lock(mm);
+	ptep = dmk_pte_map(mm, addr, &ptl);
+	if (!ptep)
+		goto out;
+	pte = ptep_get(ptep);
+	pte_unmap_unlock(ptep, ptl);
+
+	if (pte_none(pte)) {
+		r.kind = DMK_NONE;
+	} else if (pte_present(pte)) {
+		r.kind = is_zero_pfn(pte_pfn(pte)) ? DMK_ZERO : DMK_SYSTEM;
+		r.page = pfn_to_page(pte_pfn(pte));
+		r.write = pte_write(pte);
+	} else {
+		swp_entry_t entry = pte_to_swp_entry(pte);
+
+		if (is_device_private_entry(entry)) {
+			r.kind = DMK_DEVICE;
+			r.page = pfn_swap_entry_to_page(entry);
+			r.write = is_writable_device_private_entry(entry);
+		} else {
+			r.kind = DMK_OTHER;
+		}
+	}
+out:
+	mmap_read_unlock(mm);
+	return r;
+}
+
+void dmk_expect_on_device(struct kunit *test, unsigned long addr,
+			  unsigned long npages, struct umdevmem *dev)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
+
+		KUNIT_EXPECT_EQ_MSG(test, p.kind, DMK_DEVICE,
+				    "page %lu is not a device entry", i);
+		if (p.kind == DMK_DEVICE)
+			KUNIT_EXPECT_PTR_EQ_MSG(test, umdevmem_page_device(p.page),
+						dev, "page %lu on wrong device",
+						i);
+	}
+}
+
+void dmk_expect_on_system(struct kunit *test, unsigned long addr,
+			  unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
+
+		KUNIT_EXPECT_EQ_MSG(test, p.kind, DMK_SYSTEM,
+				    "page %lu is not a present system page", i);
+	}
+}
+
+struct umdevmem_migrate_result dmk_migrate(struct kunit *test,
+					   struct umdevmem *dev,
+					   unsigned long addr,
+					   unsigned long npages,
+					   unsigned long flags, void *owner)
+{
+	struct umdevmem_migrate_result res;
+	int ret;
+
+	ret = umdevmem_migrate_to_device(dev, current->mm, addr,
+					 addr + (npages << PAGE_SHIFT), flags,
+					 owner, &res);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "umdevmem_migrate_to_device");
+	return res;
+}
+
+/*
+ * Map @n anonymous pages, fill them with pattern @seed, make them read-only
+ * if asked and migrate them all to @dev.  Returns the address.
+ */
+unsigned long dmk_map_on_device(struct kunit *test, struct umdevmem *dev,
+				unsigned long n, unsigned int seed,
+				bool readonly)
+{
+	struct umdevmem_migrate_result res;
+	unsigned long addr;
+
+	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, n, seed);
+	if (readonly)
+		KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, n, PROT_READ), 0);
+	res = dmk_migrate(test, dev, addr, n, MIGRATE_VMA_SELECT_SYSTEM, NULL);
+	KUNIT_ASSERT_EQ(test, res.migrated, n);
+	return addr;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uml-devmem KUnit suites: helpers shared by every suite.
+ *
+ * Each test owns a fresh mm, attached to the test's kthread in the suite's
+ * .init (dmk_init) and torn down by dmk_finish() at the end of the test,
+ * which then checks that both boot devices are back at the free-page count
+ * the test started with.  Data is a per-page byte pattern derived from a
+ * seed, so every byte of every page can be checked.
+ */
+#ifndef __DEVMEM_KUNIT_H
+#define __DEVMEM_KUNIT_H
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <umdevmem.h>
+
+#define DMK_DEVICES 2
+
+struct dmk {
+	struct mm_struct *mm;
+	struct umdevmem *dev[DMK_DEVICES];
+	struct umdevmem_stats base[DMK_DEVICES];
+};
+
+/* What a page table entry of the test mm holds. */
+enum dmk_kind {
+	DMK_NONE,	/* pte_none, or no page table at all */
+	DMK_SYSTEM,	/* present, a system page */
+	DMK_ZERO,	/* present, the shared zero page */
+	DMK_DEVICE,	/* device-private entry */
+	DMK_OTHER,	/* any other non-present entry */
+};
+
+struct dmk_pte {
+	enum dmk_kind kind;
+	struct page *page;	/* system or device page */
+	bool write;		/* pte_write(), or a writable device entry */
+};
+
+int dmk_init(struct kunit *test);
+void dmk_suite_exit(struct kunit_suite *suite);
+void dmk_finish(struct kunit *test);
+
+static inline struct dmk *dmk(struct kunit *test)
+{
+	return test->priv;
+}
+
+unsigned long dmk_mmap(struct kunit *test, unsigned long npages,
+		       unsigned long prot);
+int dmk_munmap(unsigned long addr, unsigned long npages);
+int dmk_mprotect(unsigned long addr, unsigned long npages, unsigned long prot);
+
+u8 dmk_byte(unsigned int seed, unsigned long page, unsigned long off);
+void dmk_fill(struct kunit *test, unsigned long addr, unsigned long npages,
+	      unsigned int seed);
+void dmk_expect_data(struct kunit *test, unsigned long addr,
+		     unsigned long npages, unsigned int seed);
+void dmk_expect_device_data(struct kunit *test, struct page *dpage,
+			    unsigned int seed, unsigned long index);
+void dmk_expect_zero_device_page(struct kunit *test, struct page *dpage);
+
+struct dmk_pte dmk_lookup(struct kunit *test, unsigned long addr);
+void dmk_expect_on_device(struct kunit *test, unsigned long addr,
+			  unsigned long npages, struct umdevmem *dev);
+void dmk_expect_on_system(struct kunit *test, unsigned long addr,
+			  unsigned long npages);
+
+struct umdevmem_stats dmk_stats(struct umdevmem *dev);
+
+struct umdevmem_migrate_result dmk_migrate(struct kunit *test,
+					   struct umdevmem *dev,
+					   unsigned long addr,
+					   unsigned long npages,
+					   unsigned long flags, void *owner);
+
+unsigned long dmk_map_on_device(struct kunit *test, struct umdevmem *dev,
+				unsigned long n, unsigned int seed,
+				bool readonly);
+
+#endif /* __DEVMEM_KUNIT_H */

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem suite umdevmem_evict: migrate_device_range(),
+ * migrate_device_pages() and migrate_device_finalize() bring every page
+ * of a device back to system memory, mapped where it was, with its data
+ * and permissions, without any CPU fault.
+ */
+#include <linux/err.h>
+#include <linux/migrate.h>
+#include <linux/mman.h>
+#include "devmem_kunit.h"
+
+static void evict_brings_pages_back(struct kunit *test)
+{
+	const unsigned long n = 16;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem_stats before, after;
+	unsigned long addr;
+
+	addr = dmk_map_on_device(test, dev, n, 31, false);
+	before = dmk_stats(dev);
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), n);
+	after = dmk_stats(dev);
+
+	KUNIT_EXPECT_EQ(test, after.evicted - before.evicted, n);
+	KUNIT_EXPECT_EQ(test, after.copied_to_ram - before.copied_to_ram, n);
+	KUNIT_EXPECT_EQ(test, after.freed - before.freed, n);
+	KUNIT_EXPECT_EQ(test, after.to_ram_calls, before.to_ram_calls);
+	dmk_expect_on_system(test, addr, n);
+	KUNIT_EXPECT_TRUE(test, dmk_lookup(test, addr).write);
+	before = dmk_stats(dev);
+	dmk_expect_data(test, addr, n, 31);
+	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
+	dmk_finish(test);
+}
+
+static void evict_one_device_only(struct kunit *test)
+{
+	const unsigned long n = 8;
+	struct dmk *d = dmk(test);
+	unsigned long a, b;
+
+	a = dmk_map_on_device(test, d->dev[0], n, 32, false);
+	b = dmk_map_on_device(test, d->dev[1], n, 33, false);
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(d->dev[0]), n);
+	dmk_expect_on_system(test, a, n);
+	dmk_expect_on_device(test, b, n, d->dev[1]);
+	dmk_expect_data(test, a, n, 32);
+	dmk_expect_data(test, b, n, 33);
+	dmk_finish(test);
+}
+
+static void evict_keeps_readonly(struct kunit *test)
+{
+	const unsigned long n = 4;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr, i;
+
+	addr = dmk_map_on_device(test, dev, n, 34, true);
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), n);
+	for (i = 0; i < n; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+		KUNIT_EXPECT_FALSE(test, p.write);
+	}
+	dmk_expect_data(test, addr, n, 34);
+	dmk_finish(test);
+}
+
+static void evict_idle_device(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[1];
+	struct umdevmem_stats before = dmk_stats(dev);
+
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), 0);
+	KUNIT_EXPECT_EQ(test, dmk_stats(dev).evicted, before.evicted);
+	dmk_finish(test);
+}
+
+/* Destroying a device evicts its pages and gives its range back. */
+static void destroy_evicts(struct kunit *test)
+{
+	const unsigned long n = 8;
+	struct umdevmem *tmp;
+	unsigned long addr;
+
+	tmp = umdevmem_create("umdevmem-tmp", 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tmp));
+	/* one page asked for, one whole memory section given */
+	KUNIT_EXPECT_EQ(test, dmk_stats(tmp).total_pages,
+			PAGES_PER_SECTION);
+	addr = dmk_map_on_device(test, tmp, n, 35, false);
+	KUNIT_EXPECT_EQ(test, umdevmem_destroy(tmp), 0);
+	dmk_expect_on_system(test, addr, n);
+	dmk_expect_data(test, addr, n, 35);
+	dmk_finish(test);
+}
+
+static struct kunit_case evict_cases[] = {
+	KUNIT_CASE(evict_brings_pages_back),
+	KUNIT_CASE(evict_one_device_only),
+	KUNIT_CASE(evict_keeps_readonly),
+	KUNIT_CASE(evict_idle_device),
+	KUNIT_CASE(destroy_evicts),
+	{}
+};
+
+static struct kunit_suite evict_suite = {
+	.name = "umdevmem_evict",
+	.init = dmk_init,
+	.suite_exit = dmk_suite_exit,
+	.test_cases = evict_cases,
+};
+kunit_test_suite(evict_suite);

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem suite umdevmem_hmm: hmm_range_fault() over device-private
+ * pages.  The owner of the pages gets their device pfns without any
+ * fault; any other owner faults them back to system memory, or, when it
+ * asks for no fault, sees them as not valid.
+ */
+#include <linux/hmm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include "devmem_kunit.h"
+
+static bool invalidate(struct mmu_interval_notifier *sub,
+		       const struct mmu_notifier_range *range,
+		       unsigned long cur_seq)
+{
+	mmu_interval_set_seq(sub, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops notifier_ops = {
+	.invalidate = invalidate,
+};
+
+/* One hmm_range_fault() over @n pages, retried while it says -EBUSY. */
+static int snapshot(struct kunit *test, unsigned long addr, unsigned long n,
+		    unsigned long *pfns, unsigned long default_flags,
+		    void *owner)
+{
+	struct mm_struct *mm = current->mm;
+	struct mmu_interval_notifier notifier;
+	struct hmm_range range = {
+		.notifier = &notifier,
+		.start = addr,
+		.end = addr + n * PAGE_SIZE,
+		.hmm_pfns = pfns,
+		.default_flags = default_flags,
+		.dev_private_owner = owner,
+	};
+	int ret;
+
+	ret = mmu_interval_notifier_insert(&notifier, mm, addr, n * PAGE_SIZE,
+					   &notifier_ops);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	do {
+		range.notifier_seq = mmu_interval_read_begin(&notifier);
+		mmap_read_lock(mm);
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+	} while (ret == -EBUSY);
+	mmu_interval_notifier_remove(&notifier);
+	return ret;
+}
+
+static void same_owner_sees_device_pfns(struct kunit *test)
+{
+	const unsigned long n = 8;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem_stats before;
+	unsigned long addr, i, pfns[8];
+
+	addr = dmk_map_on_device(test, dev, n, 41, false);
+	before = dmk_stats(dev);
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
+				       umdevmem_owner(dev)), 0);
+	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
+	for (i = 0; i < n; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_VALID);
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_WRITE);
+		KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[i]), p.page);
+	}
+	dmk_finish(test);
+}
+
+static void same_owner_readonly(struct kunit *test)
+{
+	const unsigned long n = 4;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr, i, pfns[4];
+
+	addr = dmk_map_on_device(test, dev, n, 42, true);
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
+				       umdevmem_owner(dev)), 0);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_VALID);
+		KUNIT_EXPECT_FALSE(test, pfns[i] & HMM_PFN_WRITE);
+		KUNIT_EXPECT_PTR_EQ(test, umdevmem_page_device(hmm_pfn_to_page(pfns[i])),
+				    dev);
+	}
+	dmk_finish(test);
+}
+
+static void foreign_owner_faults_back(struct kunit *test)
+{
+	const unsigned long n = 8;
+	struct dmk *d = dmk(test);
+	struct umdevmem *dev = d->dev[0];
+	struct umdevmem_stats before, after;
+	unsigned long addr, i, pfns[8];
+
+	addr = dmk_map_on_device(test, dev, n, 43, false);
+	before = dmk_stats(dev);
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
+				       umdevmem_owner(d->dev[1])), 0);
+	after = dmk_stats(dev);
+	KUNIT_EXPECT_EQ(test, after.to_ram_calls - before.to_ram_calls, n);
+	for (i = 0; i < n; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_VALID);
+		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[i]), p.page);
+		KUNIT_EXPECT_NULL(test, umdevmem_page_device(p.page));
+	}
+	dmk_expect_data(test, addr, n, 43);
+	dmk_finish(test);
+}
+
+/* No owner at all (NULL) is foreign too, and write faults keep WRITE. */
+static void no_owner_write_fault(struct kunit *test)
+{
+	const unsigned long n = 4;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr, i, pfns[4];
+
+	addr = dmk_map_on_device(test, dev, n, 44, false);
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns,
+				       HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
+				       NULL), 0);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_VALID);
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_WRITE);
+	}
+	dmk_expect_on_system(test, addr, n);
+	dmk_expect_data(test, addr, n, 44);
+	dmk_finish(test);
+}
+
+/* A snapshot that may not fault leaves foreign device pages alone. */
+static void foreign_owner_snapshot_no_fault(struct kunit *test)
+{
+	const unsigned long n = 4;
+	struct dmk *d = dmk(test);
+	struct umdevmem *dev = d->dev[0];
+	struct umdevmem_stats before;
+	unsigned long addr, i, pfns[4];
+
+	addr = dmk_map_on_device(test, dev, n, 45, false);
+	before = dmk_stats(dev);
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, 0,
+				       umdevmem_owner(d->dev[1])), 0);
+	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_FALSE(test, pfns[i] & HMM_PFN_VALID);
+	dmk_expect_on_device(test, addr, n, dev);
+	dmk_finish(test);
+}
+
+static struct kunit_case hmm_cases[] = {
+	KUNIT_CASE(same_owner_sees_device_pfns),
+	KUNIT_CASE(same_owner_readonly),
+	KUNIT_CASE(foreign_owner_faults_back),
+	KUNIT_CASE(no_owner_write_fault),
+	KUNIT_CASE(foreign_owner_snapshot_no_fault),
+	{}
+};
+
+static struct kunit_suite hmm_suite = {
+	.name = "umdevmem_hmm",
+	.init = dmk_init,
+	.suite_exit = dmk_suite_exit,
+	.test_cases = hmm_cases,
+};
+kunit_test_suite(hmm_suite);

@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run_tests.sh - build a UML kernel with the uml-devmem series, the fake
+# device and the KUnit suites linked in, run the suites, report.
+#
+# kunit.py does the configuring, building, running and KTAP parsing; this
+# script finds the tree, applies the series, links the project's sources
+# in, assembles the .kunitconfig and counts the results.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WORK=${UML_DEVMEM_WORK:-$TOP/work}
+SUPPORTED_LINES="6.12"
+
+KERNEL_LINE=6.12
+CONFIG=default
+FILTER=
+USER_SERIES=
+JSON_OUT=
+JOBS=$(nproc)
+
+usage() {
+	cat <<EOF
+usage: ./run_tests.sh [--config default|debug] [--filter GLOB]
+                      [--series FILE|DIR] [--json FILE] [--kernel LINE]
+
+Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
+and its KUnit suites, run the suites, and print 'N passed, N failed'.
+
+  --config NAME   kunitconfig fragment from configs/ on top of the default
+                  one (default, debug)
+  --filter GLOB   run only suites/cases matching GLOB ('suite' or
+                  'suite.case', as kunit.py --filter_glob)
+  --series PATH   your own patches (an mbox, or a directory of *.patch or
+                  with a 'series' file), applied after the project's series
+  --json FILE     write kunit.py's JSON results to FILE
+  --kernel LINE   kernel line to use (supported: $SUPPORTED_LINES)
+
+Environment:
+  KERNEL_SRC=DIR  use your own $SUPPORTED_LINES tree instead of Debian's
+                  linux-source package; it is copied (never modified) into
+                  the work directory before patches are applied
+  UML_DEVMEM_WORK work directory (default: ./work)
+
+Exit status: 0 all passed, 1 a test failed or the kernel crashed, 2 a
+problem with the input or the setup (the message says which and how to
+fix it).
+EOF
+}
+
+say() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+	printf 'run_tests.sh: error: %s\n' "$1" >&2
+	shift
+	local line
+	for line in "$@"; do
+		printf '    %s\n' "$line" >&2
+	done
+	exit 2
+}
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--config) CONFIG=${2:?--config needs a name}; shift 2 ;;
+		--filter) FILTER=${2:?--filter needs a glob}; shift 2 ;;
+		--series) USER_SERIES=${2:?--series needs a file}; shift 2 ;;
+		--json) JSON_OUT=${2:?--json needs a file}; shift 2 ;;
+		--kernel) KERNEL_LINE=${2:?--kernel needs a line}; shift 2 ;;
+		-h|--help) usage; exit 0 ;;
+		*) usage >&2; die "unknown argument '$1'" ;;
+		esac
+	done
+
+	case " $SUPPORTED_LINES " in
+	*" $KERNEL_LINE "*) ;;
+	*) die "unsupported kernel line '$KERNEL_LINE'" \
+		"uml-devmem carries series for: $SUPPORTED_LINES" ;;
+	esac
+	if [ ! -f "$TOP/configs/$CONFIG.kunitconfig" ]; then
+		local f names=
+		for f in "$TOP"/configs/*.kunitconfig; do
+			names="$names $(basename "$f" .kunitconfig)"
+		done
+		die "no configuration '$CONFIG'" "choose one of:$names"
+	fi
+	if [ -n "$USER_SERIES" ]; then
+		[ -e "$USER_SERIES" ] || die "--series '$USER_SERIES' does not exist"
+		USER_SERIES=$(cd "$(dirname "$USER_SERIES")" &&
+			printf '%s/%s' "$(pwd)" "$(basename "$USER_SERIES")")
+	fi
+	if [ -n "$JSON_OUT" ]; then
+		local dir
+		dir=$(dirname "$JSON_OUT")
+		[ -d "$dir" ] || die "--json: directory '$dir' does not exist"
+		JSON_OUT="$(cd "$dir" && pwd)/$(basename "$JSON_OUT")"
+	fi
+}
+
+# Install what is missing when root; otherwise say what to run.
+need_packages() {
+	[ $# -gt 0 ] || return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing Debian packages: $*" \
+			"install them with: sudo apt-get install -y $*"
+	fi
+	say "installing missing packages: $*"
+	if ! apt-get install -y -q --no-install-recommends "$@" >/dev/null; then
+		apt-get update -q >/dev/null ||
+			die "apt-get update failed" "check /etc/apt/sources.list"
+		apt-get install -y -q --no-install-recommends "$@" >/dev/null ||
+			die "apt-get install $* failed" \
+				"run it by hand to see why: apt-get install $*"
+	fi
+}
+
+check_tools() {
+	local tool pkg missing=()
+	for tool in gcc:gcc make:make flex:flex bison:bison bc:bc \
+		python3:python3 git:git xz:xz-utils perl:perl; do
+		pkg=${tool#*:}
+		command -v "${tool%%:*}" >/dev/null || missing+=("$pkg")
+	done
+	need_packages "${missing[@]}"
+}
+
+tree_line() {
+	local v p
+	v=$(sed -n 's/^VERSION = \([0-9]*\)$/\1/p' "$1/Makefile")
+	p=$(sed -n 's/^PATCHLEVEL = \([0-9]*\)$/\1/p' "$1/Makefile")
+	[ -n "$v" ] && [ -n "$p" ] && printf '%s.%s' "$v" "$p"
+}
+
+check_user_tree() {
+	local src=$1 line
+	[ -d "$src" ] || die "KERNEL_SRC=$src is not a directory"
+	if [ ! -f "$src/Makefile" ] || [ ! -f "$src/mm/migrate_device.c" ] ||
+		[ ! -f "$src/tools/testing/kunit/kunit.py" ]; then
+		die "KERNEL_SRC=$src is not a Linux source tree" \
+			"(no Makefile, mm/migrate_device.c or tools/testing/kunit/kunit.py)" \
+			"point KERNEL_SRC at the top of a $SUPPORTED_LINES tree"
+	fi
+	line=$(tree_line "$src") || die "KERNEL_SRC=$src: no VERSION/PATCHLEVEL in Makefile"
+	if [ "$line" != "$KERNEL_LINE" ]; then
+		die "KERNEL_SRC=$src is Linux $line, not $KERNEL_LINE" \
+			"uml-devmem carries series for: $SUPPORTED_LINES" \
+			"(use --kernel to choose another supported line)"
+	fi
+	if [ -e "$src/.config" ] || [ -d "$src/include/config" ]; then
+		die "KERNEL_SRC=$src has an in-tree build (.config)" \
+			"kunit.py builds out of tree and needs a clean source tree:" \
+			"run 'make -C $src mrproper' or use another tree"
+	fi
+}
+
+# git in the work tree, with an identity of its own for the series commits.
+wgit() {
+	git -C "$SRC" -c user.name=uml-devmem -c user.email=uml-devmem@localhost \
+		-c core.autocrlf=false "$@"
+}
+
+# Debian's tarball, unpacked once into $SRC and committed as the base.
+prepare_debian_tree() {
+	local tarball=/usr/src/linux-source-$KERNEL_LINE.tar.xz
+	[ -f "$tarball" ] || need_packages "linux-source-$KERNEL_LINE"
+	[ -f "$tarball" ] || die "$tarball is missing after installing linux-source-$KERNEL_LINE"
+
+	if [ -f "$SRC/.git/uml-devmem-base" ] &&
+		[ "$(cat "$SRC/.git/uml-devmem-tarball")" = "$(stat -c '%s %Y' "$tarball")" ]; then
+		BASE=$(cat "$SRC/.git/uml-devmem-base")
+		return
+	fi
+	say "unpacking $tarball (about 15 s)"
+	rm -rf "$SRC"
+	mkdir -p "$SRC"
+	tar -xf "$tarball" -C "$SRC" --strip-components=1
+	say "recording the pristine tree in git (about 30 s)"
+	wgit init -q
+	wgit add -f -A .
+	wgit commit -q -m "Debian linux-source-$KERNEL_LINE ($(tree_line "$SRC"))"
+	BASE=$(wgit rev-parse HEAD)
+	stat -c '%s %Y' "$tarball" >"$SRC/.git/uml-devmem-tarball"
+	echo "$BASE" >"$SRC/.git/uml-devmem-base"
+}
+
+# A user's tree: snapshot it into our git without touching it.
+prepare_user_tree() {
+	local tree
+	if [ ! -d "$SRC/.git" ]; then
+		mkdir -p "$SRC"
+		wgit init -q
+		say "first snapshot of KERNEL_SRC=$KERNEL_SRC (about 30 s)"
+	fi
+	tree=$(GIT_INDEX_FILE="$SRC/.git/uml-devmem-user-index" \
+		git --git-dir="$SRC/.git" --work-tree="$KERNEL_SRC" add -f -A . &&
+		GIT_INDEX_FILE="$SRC/.git/uml-devmem-user-index" \
+		git --git-dir="$SRC/.git" write-tree)
+	if [ -f "$SRC/.git/uml-devmem-base" ] &&
+		[ "$(wgit rev-parse "$(cat "$SRC/.git/uml-devmem-base")^{tree}")" = "$tree" ]; then
+		BASE=$(cat "$SRC/.git/uml-devmem-base")
+		return
+	fi
+	BASE=$(wgit commit-tree "$tree" -m "KERNEL_SRC=$KERNEL_SRC snapshot")
+	echo "$BASE" >"$SRC/.git/uml-devmem-base"
+}
+
+# The patches to apply, in order, into PATCHES: project series, then user's.
+series_file_patches() {
+	local dir=$1 f
+	[ -f "$dir/series" ] || die "no series file in $dir"
+	while read -r f; do
+		case "$f" in ''|'#'*) continue ;; esac
+		[ -f "$dir/$f" ] || die "$dir/series names $f, which is missing"
+		PATCHES+=("$dir/$f")
+	done <"$dir/series"
+}
+
+collect_patches() {
+	local before f
+	PATCHES=()
+	series_file_patches "$TOP/mm-patches/$KERNEL_LINE"
+	series_file_patches "$TOP/arch-um-devmem/$KERNEL_LINE"
+	[ -n "$USER_SERIES" ] || return 0
+	before=${#PATCHES[@]}
+	if [ -d "$USER_SERIES" ] && [ -f "$USER_SERIES/series" ]; then
+		series_file_patches "$USER_SERIES"
+	elif [ -d "$USER_SERIES" ]; then
+		while read -r f; do
+			PATCHES+=("$f")
+		done < <(find "$USER_SERIES" -maxdepth 1 -name '*.patch' | LC_ALL=C sort)
+	else
+		local split="$WORK/user-series"
+		rm -rf "$split"
+		mkdir -p "$split"
+		git mailsplit -o"$split" "$USER_SERIES" >/dev/null ||
+			die "--series $USER_SERIES is not an mbox git can split"
+		while read -r f; do
+			PATCHES+=("$f")
+		done < <(find "$split" -type f | LC_ALL=C sort)
+	fi
+	[ ${#PATCHES[@]} -gt "$before" ] ||
+		die "--series $USER_SERIES holds no patches" \
+			"give an mbox, a directory of *.patch files, or one with a 'series' file"
+}
+
+# Apply each patch to a private index on top of $BASE and commit it, the
+# way git am would, without touching any work tree.  Sets PATCHED.
+apply_series() {
+	local index="$SRC/.git/uml-devmem-apply-index" commit=$BASE
+	local p n=0 total=${#PATCHES[@]} tree msg info err
+
+	GIT_INDEX_FILE=$index wgit read-tree "$BASE"
+	msg=$(mktemp) info=$(mktemp) err=$(mktemp)
+	for p in "${PATCHES[@]}"; do
+		n=$((n + 1))
+		if ! GIT_INDEX_FILE=$index wgit apply --cached "$p" 2>"$err"; then
+			rm -f "$msg" "$info"
+			series_does_not_apply "$p" "$n" "$total" "$err"
+		fi
+		tree=$(GIT_INDEX_FILE=$index wgit write-tree)
+		git mailinfo -b "$msg" /dev/null <"$p" >"$info"
+		commit=$(
+			GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$info")
+			GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$info")
+			export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL
+			{ sed -n 's/^Subject: //p' "$info"; echo; cat "$msg"; } |
+				wgit commit-tree "$tree" -p "$commit")
+	done
+	rm -f "$msg" "$info" "$err"
+	PATCHED=$commit
+	info "applied $total patches"
+}
+
+series_does_not_apply() {
+	local p=$1 n=$2 total=$3 err=$4 where files
+	where="the project's series"
+	case "$p" in "$TOP"/*) p=${p#"$TOP"/} ;; *) where="your --series" ;; esac
+	files=$(sed -n 's/^error: \(.*\): patch does not apply$/\1/p; s/^error: \(.*\): No such file or directory$/\1 (missing)/p' "$err" | sort -u | tr '\n' ' ')
+	[ -n "$KERNEL_SRC" ] && where="$where, on KERNEL_SRC=$KERNEL_SRC"
+	local -a details
+	mapfile -t details <"$err"
+	rm -f "$err"
+	die "patch $n/$total does not apply ($where): $p" \
+		"failing file(s): ${files:-see below}" "${details[@]}" \
+		"nothing was changed; fix or rebase that patch, or use a tree it applies to"
+}
+
+# Bring $SRC's work tree to $PATCHED, writing only the files that differ
+# so that the next build stays incremental.  Skipped when nothing changed.
+prepare_source() {
+	local key
+	if [ -n "$KERNEL_SRC" ]; then
+		check_user_tree "$KERNEL_SRC"
+		KERNEL_SRC=$(cd "$KERNEL_SRC" && pwd)
+		SRC="$WORK/user-$(printf '%s' "$KERNEL_SRC" | sha1sum | cut -c1-12)/src"
+		say "using your tree KERNEL_SRC=$KERNEL_SRC (copied to ${SRC#"$TOP"/})"
+		prepare_user_tree
+	else
+		SRC="$WORK/linux-$KERNEL_LINE/src"
+		say "using Debian's linux-source-$KERNEL_LINE (in ${SRC#"$TOP"/})"
+		prepare_debian_tree
+	fi
+
+	collect_patches
+	key=$( { echo "$BASE"; cat "${PATCHES[@]}"; } | sha1sum | cut -d' ' -f1)
+	if [ -f "$SRC/.git/uml-devmem-key" ] &&
+		[ "$(cat "$SRC/.git/uml-devmem-key")" = "$key" ]; then
+		info "series already applied ($(wgit rev-list --count "$BASE..HEAD") patches)"
+		return
+	fi
+	say "applying the series"
+	apply_series
+	rm -f "$SRC/.git/uml-devmem-key"
+	wgit update-index -q --refresh >/dev/null || true
+	if [ -n "$KERNEL_SRC" ] || ! wgit rev-parse -q --verify HEAD >/dev/null; then
+		wgit read-tree -u --reset "$PATCHED"
+	elif ! wgit read-tree -m -u HEAD "$PATCHED" 2>"$WORK/read-tree.err"; then
+		die "cannot switch ${SRC#"$TOP"/} to the new series: your edits there conflict" \
+			"$(cat "$WORK/read-tree.err")" \
+			"keep them with 'git -C $SRC stash', or start over with 'rm -rf $(dirname "$SRC")'"
+	fi
+	wgit update-ref HEAD "$PATCHED"
+	echo "$key" >"$SRC/.git/uml-devmem-key"
+}
+
+link_project() {
+	local exclude="$SRC/.git/info/exclude"
+	ln -sfn "$TOP/arch-um-devmem/device" "$SRC/arch/um/drivers/devmem"
+	ln -sfn "$TOP/kunit" "$SRC/arch/um/drivers/devmem-kunit"
+	mkdir -p "$(dirname "$exclude")"
+	grep -qx '/arch/um/drivers/devmem' "$exclude" 2>/dev/null ||
+		printf '/arch/um/drivers/devmem\n/arch/um/drivers/devmem-kunit\n' >>"$exclude"
+}
+
+# kunit.py with this configuration; its output is shown as it goes.
+build_and_run() {
+	local kcfg new
+	BUILD="$(dirname "$SRC")/build-$CONFIG"
+	mkdir -p "$BUILD"
+	kcfg="$BUILD/uml-devmem.kunitconfig"
+	new=$(cat "$TOP/configs/default.kunitconfig"
+		[ "$CONFIG" = default ] || cat "$TOP/configs/$CONFIG.kunitconfig")
+	[ -f "$kcfg" ] && [ "$(cat "$kcfg")" = "$new" ] || printf '%s\n' "$new" >"$kcfg"
+
+	local -a args=(run --arch=um --build_dir="$BUILD" --kunitconfig="$kcfg"
+		--jobs="$JOBS" --json="$BUILD/results.json")
+	[ -z "$FILTER" ] || args+=(--filter_glob="$FILTER")
+	say "building and running with configs/$CONFIG.kunitconfig in ${BUILD#"$TOP"/}"
+	rm -f "$BUILD/results.json"
+	set +e
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}")
+	KUNIT_RC=$?
+	set -e
+}
+
+# Count the cases in kunit.py's JSON; scan the raw log for kernel reports.
+report() {
+	local counts passed failed skipped reports=0
+	if [ ! -s "$BUILD/results.json" ]; then
+		echo "run_tests.sh: kunit.py produced no results (exit $KUNIT_RC): the build or boot failed, see above" >&2
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	counts=$(python3 - "$BUILD/results.json" <<'EOF'
+import json, sys
+count = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+def walk(group):
+    for case in group.get("test_cases", []):
+        status = case["status"]
+        count["SKIP" if status == "SKIP" else
+              "PASS" if status == "PASS" else "FAIL"] += 1
+    for sub in group.get("sub_groups", []):
+        walk(sub)
+walk(json.load(open(sys.argv[1])))
+print(count["PASS"], count["FAIL"], count["SKIP"])
+EOF
+)
+	read -r passed failed skipped <<<"$counts"
+	[ -z "$JSON_OUT" ] || cp "$BUILD/results.json" "$JSON_OUT"
+
+	if [ -f "$BUILD/test.log" ]; then
+		reports=$(grep -cE 'BUG: |WARNING: |UBSAN: |Kernel panic|kernel BUG at|general protection fault|Oops' \
+			"$BUILD/test.log" || true)
+	fi
+	if [ "$reports" -gt 0 ]; then
+		echo "run_tests.sh: the kernel log holds $reports report line(s) (KASAN, lockdep, WARN, BUG...):" >&2
+		grep -E -A3 'BUG: |WARNING: |UBSAN: |Kernel panic|kernel BUG at|general protection fault|Oops' \
+			"$BUILD/test.log" | head -n 40 >&2
+		echo "    full log: $BUILD/test.log; counted as one failed case" >&2
+		failed=$((failed + 1))
+	fi
+	if [ $((passed + failed)) -eq 0 ]; then
+		if [ -n "$FILTER" ]; then
+			echo "run_tests.sh: no test ran: does --filter \"$FILTER\" match any suite?" >&2
+		else
+			echo "run_tests.sh: no test ran" >&2
+		fi
+		failed=1
+	fi
+	if [ "$KUNIT_RC" -ne 0 ] && [ "$failed" -eq 0 ]; then
+		echo "run_tests.sh: kunit.py exited with $KUNIT_RC although every case passed" >&2
+		failed=1
+	fi
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" -eq 0 ]
+}
+
+main() {
+	parse_args "$@"
+	KERNEL_SRC=${KERNEL_SRC:-}
+	mkdir -p "$WORK"
+	check_tools
+	prepare_source
+	link_project
+	build_and_run
+	report
+}
+
+main "$@"

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Self-tests of run_tests.sh: bad input must fail with exit status 2 and a
+# message that names the cause, without changing anything; --series and
+# KERNEL_SRC must work.  Uses the Debian work tree that ./run_tests.sh
+# made (run it first); the KERNEL_SRC case copies that tree's pristine
+# base out and builds it once (a few minutes).
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=${UML_DEVMEM_WORK:-$TOP/work}
+SRC="$WORK/linux-6.12/src"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	[ -f "$TMP/out" ] && sed 's/^/    # /' "$TMP/out" | tail -n 20
+}
+
+# expect_error NAME PATTERN [ENV=VALUE...] -- ARGS...: exit 2, PATTERN shown
+expect_error() {
+	local name=$1 pattern=$2 rc
+	shift 2
+	local -a envs=()
+	while [ "$1" != "--" ]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	env "${envs[@]}" "$TOP/run_tests.sh" "$@" >"$TMP/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -qE "$pattern" "$TMP/out"; then
+		ok "$name"
+	else
+		echo "    # exit $rc, wanted 2 and /$pattern/" >"$TMP/why"
+		cat "$TMP/why" "$TMP/out" >"$TMP/out2" && mv "$TMP/out2" "$TMP/out"
+		not_ok "$name"
+	fi
+}
+
+# A patch to mm/migrate_device.c of the work tree, as an mbox; with
+# BROKEN, its context does not match the file.
+make_patch() {
+	local out=$1 mode=${2:-good} orig="$TMP/orig.c" new="$TMP/new.c"
+	git -C "$SRC" show HEAD:mm/migrate_device.c >"$orig"
+	if [ "$mode" = broken ]; then
+		sed '3s/.*/ * this line is not in any tree/' "$orig" >"$TMP/base.c"
+		orig="$TMP/base.c"
+	fi
+	sed '2s|^|/* uml-devmem runner self-test */\n|' "$orig" >"$new"
+	{
+		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
+		echo "From: Self Test <selftest@localhost>"
+		echo "Subject: [PATCH] mm: runner self-test ($mode)"
+		echo
+		echo "A comment only."
+		echo
+		echo "Signed-off-by: Self Test <selftest@localhost>"
+		echo "---"
+		diff -u --label a/mm/migrate_device.c --label b/mm/migrate_device.c \
+			"$orig" "$new" | sed '1s|^|diff --git a/mm/migrate_device.c b/mm/migrate_device.c\n|'
+	} >"$out"
+}
+
+head_and_key() {
+	printf '%s %s' "$(git -C "$SRC" rev-parse HEAD)" "$(cat "$SRC/.git/uml-devmem-key")"
+}
+
+if [ ! -f "$SRC/.git/uml-devmem-key" ]; then
+	echo "runner_selftest.sh: no work tree at $SRC: run ./run_tests.sh first" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+expect_error "unknown option" "unknown argument '--bogus'" -- --bogus
+expect_error "unsupported kernel line" "unsupported kernel line '5.10'" -- --kernel 5.10
+expect_error "unknown config" "no configuration 'nope'.*" -- --config nope
+expect_error "missing --series file" "does not exist" -- --series "$TMP/none.mbox"
+expect_error "KERNEL_SRC missing" "is not a directory" KERNEL_SRC="$TMP/none" --
+mkdir -p "$TMP/empty"
+expect_error "KERNEL_SRC not a kernel tree" "is not a Linux source tree" \
+	KERNEL_SRC="$TMP/empty" --
+mkdir -p "$TMP/old/mm" "$TMP/old/tools/testing/kunit"
+printf 'VERSION = 5\nPATCHLEVEL = 10\n' >"$TMP/old/Makefile"
+touch "$TMP/old/mm/migrate_device.c" "$TMP/old/tools/testing/kunit/kunit.py"
+expect_error "KERNEL_SRC of another line" "is Linux 5.10, not 6.12" \
+	KERNEL_SRC="$TMP/old" --
+sed -i 's/= 5$/= 6/; s/= 10$/= 12/' "$TMP/old/Makefile"
+touch "$TMP/old/.config"
+expect_error "KERNEL_SRC with an in-tree build" "in-tree build" \
+	KERNEL_SRC="$TMP/old" --
+
+# A series that does not apply names the patch and the file, changes nothing.
+before=$(head_and_key)
+make_patch "$TMP/broken.mbox" broken
+expect_error "--series that does not apply" \
+	"patch 6/6 does not apply \(your --series\).*0001" -- --series "$TMP/broken.mbox"
+if grep -q "failing file(s): mm/migrate_device.c" "$TMP/out" &&
+	[ "$(head_and_key)" = "$before" ]; then
+	ok "failed --series names mm/migrate_device.c and leaves the tree alone"
+else
+	not_ok "failed --series names mm/migrate_device.c and leaves the tree alone"
+fi
+mkdir -p "$TMP/emptydir"
+expect_error "--series directory without patches" "holds no patches" -- --series "$TMP/emptydir"
+
+# A series that applies is committed on top of the project's and tested.
+make_patch "$TMP/good.mbox" good
+if "$TOP/run_tests.sh" --series "$TMP/good.mbox" --filter 'umdevmem_owner' >"$TMP/out" 2>&1 &&
+	[ "$(tail -n 1 "$TMP/out")" = "4 passed, 0 failed" ] &&
+	[ "$(git -C "$SRC" log -1 --format=%s)" = "mm: runner self-test (good)" ] &&
+	grep -q "uml-devmem runner self-test" "$SRC/mm/migrate_device.c"; then
+	ok "--series mbox applied as a commit and tested"
+else
+	not_ok "--series mbox applied as a commit and tested"
+fi
+# and leaving it out again restores the project's series
+if "$TOP/run_tests.sh" --filter 'umdevmem_owner' >"$TMP/out" 2>&1 &&
+	! grep -q "uml-devmem runner self-test" "$SRC/mm/migrate_device.c"; then
+	ok "run without --series drops the user's patch again"
+else
+	not_ok "run without --series drops the user's patch again"
+fi
+
+# KERNEL_SRC: a user's tree (here: the pristine Debian tree) is used
+# without being modified.
+user="$TMP/user-tree"
+mkdir -p "$user"
+git -C "$SRC" archive "$(cat "$SRC/.git/uml-devmem-base")" | tar -x -C "$user"
+touch "$TMP/stamp"
+sleep 1
+if UML_DEVMEM_WORK="$WORK" KERNEL_SRC="$user" "$TOP/run_tests.sh" \
+	--filter 'umdevmem_fault' >"$TMP/out" 2>&1 &&
+	[ "$(tail -n 1 "$TMP/out")" = "6 passed, 0 failed" ]; then
+	ok "KERNEL_SRC tree builds and passes"
+else
+	not_ok "KERNEL_SRC tree builds and passes"
+fi
+if [ -z "$(find "$user" -newer "$TMP/stamp" | head -n 1)" ]; then
+	ok "KERNEL_SRC tree left unmodified"
+else
+	not_ok "KERNEL_SRC tree left unmodified"
+fi
+rm -rf "$WORK"/user-*
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
