@@ -179,7 +179,7 @@ prepare_debian_tree() {
 	say "recording the pristine tree in git (about 30 s)"
 	wgit init -q
 	wgit add -f -A .
-	wgit commit -q -m "Debian linux-source-$KERNEL_LINE ($(tree_line "$SRC"))"
+	wgit commit -q -m "Debian linux-source-$KERNEL_LINE ($(tree_line "$SRC").$(sed -n 's/^SUBLEVEL = //p' "$SRC/Makefile"))"
 	BASE=$(wgit rev-parse HEAD)
 	stat -c '%s %Y' "$tarball" >"$SRC/.git/uml-devmem-tarball"
 	echo "$BASE" >"$SRC/.git/uml-devmem-base"
@@ -363,20 +363,7 @@ report() {
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
-	counts=$(python3 - "$BUILD/results.json" <<'EOF'
-import json, sys
-count = {"PASS": 0, "FAIL": 0, "SKIP": 0}
-def walk(group):
-    for case in group.get("test_cases", []):
-        status = case["status"]
-        count["SKIP" if status == "SKIP" else
-              "PASS" if status == "PASS" else "FAIL"] += 1
-    for sub in group.get("sub_groups", []):
-        walk(sub)
-walk(json.load(open(sys.argv[1])))
-print(count["PASS"], count["FAIL"], count["SKIP"])
-EOF
-)
+	counts=$(python3 "$TOP/scripts/kunit_counts.py" "$BUILD/results.json")
 	read -r passed failed skipped <<<"$counts"
 	[ -z "$JSON_OUT" ] || cp "$BUILD/results.json" "$JSON_OUT"
 

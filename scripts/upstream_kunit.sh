@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The tree's own default 'kunit.py run --arch=um' on the patched work
+# tree: the series must leave UML's default (FLATMEM, no ZONE_DEVICE)
+# building and passing.  Needs the tree that ./run_tests.sh prepared.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TREE="${UML_DEVMEM_WORK:-$TOP/work}/linux-6.12"
+if [ ! -f "$TREE/src/.git/uml-devmem-key" ]; then
+	echo "upstream_kunit.sh: no patched tree in $TREE: run ./run_tests.sh first" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+build="$TREE/build-upstream"
+mkdir -p "$build"
+rm -f "$build/results.json"
+echo "==> the tree's default kunit.py run --arch=um in ${build#"$TOP"/}"
+set +e
+(cd "$TREE/src" && python3 tools/testing/kunit/kunit.py run --arch=um \
+	--build_dir="$build" --jobs="$(nproc)" --json="$build/results.json")
+rc=$?
+set -e
+if [ ! -s "$build/results.json" ]; then
+	echo "upstream_kunit.sh: no results (kunit.py exit $rc)" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+read -r pass fail skip < <(python3 "$TOP/scripts/kunit_counts.py" "$build/results.json")
+if grep -q '^CONFIG_SPARSEMEM=y' "$build/.config"; then
+	echo "upstream_kunit.sh: the default UML config picked SPARSEMEM" >&2
+	fail=$((fail + 1))
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "$rc" -eq 0 ]
