@@ -175,7 +175,9 @@ prepare_debian_tree() {
 	say "unpacking $tarball (about 15 s)"
 	rm -rf "$SRC"
 	mkdir -p "$SRC"
-	tar -xf "$tarball" -C "$SRC" --strip-components=1
+	tar -xf "$tarball" -C "$SRC" --strip-components=1 \
+		--checkpoint=8000 --checkpoint-action=dot
+	echo
 	say "recording the pristine tree in git (about 30 s)"
 	wgit init -q
 	wgit add -f -A .

@@ -34,10 +34,24 @@ static void umdevmem_drop_dst(struct page **slot)
 	*slot = NULL;
 }
 
+/* Does fault injection refuse the next page copy? */
+static bool umdevmem_copy_refused(struct umdevmem *dev)
+{
+	bool refused;
+
+	spin_lock(&dev->lock);
+	refused = umdevmem_inject(dev, &dev->fail_copy_nth);
+	if (refused)
+		dev->stats.copy_failed++;
+	spin_unlock(&dev->lock);
+	return refused;
+}
+
 /*
  * Copy @n pages between device pages of @dev and the pages in @sys, in
  * the direction @to_dev.  @devp[i] and @sys[i] pair up; pages whose copy
- * is refused are dropped from @dst (the destination side).
+ * is refused are dropped from @dst (the destination side).  No lock is
+ * held while a page is dropped: its page_free() takes dev->lock.
  */
 static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
 				  struct page **devp, struct page **sys,
@@ -49,12 +63,10 @@ static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
 	int ret;
 
 	xfer = kvcalloc(n, sizeof(*xfer), GFP_KERNEL);
-	spin_lock(&dev->lock);
 	for (i = 0; i < n; i++) {
 		if (!devp[i] || !dst[i])
 			continue;
-		if (!xfer || umdevmem_inject(dev, &dev->fail_copy_nth)) {
-			dev->stats.copy_failed++;
+		if (!xfer || umdevmem_copy_refused(dev)) {
 			umdevmem_drop_dst(&dst[i]);
 			continue;
 		}
@@ -62,10 +74,9 @@ static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
 		xfer[nr].dev_off = umdevmem_page_offset(devp[i]);
 		nr++;
 	}
-	spin_unlock(&dev->lock);
-
 	if (!xfer)
 		return 0;
+
 	ret = devmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
 			       to_dev, xfer, nr, PAGE_SIZE);
 	kvfree(xfer);
