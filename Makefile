@@ -11,13 +11,15 @@ run:
 debug:
 	./run_tests.sh --config debug
 
-# Everything CI runs: both configurations, checkpatch on the project's
-# patches and kernel C, and the runner's own error handling.
+# Everything CI runs: both configurations, deliberately broken mm code
+# that the suites must catch, the tree's own default kunit run, checkpatch
+# on the project's patches and kernel C, and the runner's error handling.
 check:
 	scripts/check.sh
 
 selftest:
 	tests/runner_selftest.sh
+	tests/mutation_selftest.sh
 
 checkpatch:
 	scripts/checkpatch.sh

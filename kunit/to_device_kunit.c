@@ -205,6 +205,30 @@ static void holes_and_zero_page(struct kunit *test)
 	dmk_finish(test);
 }
 
+/*
+ * A range of zero pages only: nothing to unmap, so cpages is all that
+ * tells migrate_vma_setup() to go on and the driver that there is work.
+ */
+static void zero_pages_only(struct kunit *test)
+{
+	const unsigned long n = 4;
+	struct dmk *d = dmk(test);
+	struct umdevmem_migrate_result res;
+	unsigned long addr, i;
+	u8 byte;
+
+	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
+					       (i << PAGE_SHIFT)), 0);
+	res = dmk_migrate(test, d->dev[0], addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			  NULL);
+	KUNIT_EXPECT_EQ(test, res.cpages, n);
+	KUNIT_EXPECT_EQ(test, res.migrated, n);
+	dmk_expect_on_device(test, addr, n, d->dev[0]);
+	dmk_finish(test);
+}
+
 /* A read-only page is collected without MIGRATE_PFN_WRITE. */
 static void readonly_src_flags(struct kunit *test)
 {
@@ -320,6 +344,7 @@ static struct kunit_case to_device_cases[] = {
 	KUNIT_CASE(anon_to_device_flags),
 	KUNIT_CASE_PARAM(anon_to_device_sizes, sizes_gen_params),
 	KUNIT_CASE(holes_and_zero_page),
+	KUNIT_CASE(zero_pages_only),
 	KUNIT_CASE(readonly_src_flags),
 	KUNIT_CASE(system_pages_need_select_system),
 	KUNIT_CASE(alloc_failure_declines_page),

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The suites must fail when migrate_device.c is wrong.  Each patch in
+# tests/mutations/ breaks one thing on purpose and names, in Caught-by:
+# lines, the cases that must then fail; each is applied with --series and
+# the run must fail exactly there (at least those cases).  The last step
+# runs without a series, which puts the tree back.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+failed_cases() {
+	python3 - "$1" <<'PY'
+import json, sys
+def walk(group, prefix):
+    for case in group.get("test_cases", []):
+        if case["status"] != "PASS":
+            print(prefix + case["name"])
+    for sub in group.get("sub_groups", []):
+        walk(sub, prefix + sub["name"] + "." if sub["name"].startswith("umdevmem") or prefix else "")
+walk(json.load(open(sys.argv[1])), "")
+PY
+}
+
+for patch in "$TOP"/tests/mutations/*.patch; do
+	name=$(basename "$patch" .patch)
+	"$TOP/run_tests.sh" --series "$patch" --json "$TMP/out.json" >"$TMP/log" 2>&1
+	rc=$?
+	missed=
+	if [ -s "$TMP/out.json" ]; then
+		failed_cases "$TMP/out.json" >"$TMP/failed"
+		while read -r want; do
+			grep -qx "$want" "$TMP/failed" || missed="$missed $want"
+		done < <(sed -n 's/^Caught-by: //p' "$patch")
+	else
+		missed=" (no results)"
+	fi
+	if [ "$rc" -eq 1 ] && [ -z "$missed" ]; then
+		pass=$((pass + 1))
+		echo "ok - mutation $name caught by: $(tr '\n' ' ' <"$TMP/failed")"
+	else
+		fail=$((fail + 1))
+		echo "not ok - mutation $name (exit $rc) not caught by:$missed"
+		tail -n 5 "$TMP/log" | sed 's/^/    # /'
+	fi
+done
+
+if "$TOP/run_tests.sh" >"$TMP/log" 2>&1; then
+	pass=$((pass + 1))
+	echo "ok - tree restored, suites pass again"
+else
+	fail=$((fail + 1))
+	echo "not ok - tree restored, suites pass again"
+	tail -n 5 "$TMP/log" | sed 's/^/    # /'
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
