@@ -224,6 +224,7 @@ collect_patches() {
 	PATCHES=()
 	series_file_patches "$TOP/mm-patches/$KERNEL_LINE"
 	series_file_patches "$TOP/arch-um-devmem/$KERNEL_LINE"
+	NPROJECT=${#PATCHES[@]}
 	[ -n "$USER_SERIES" ] || return 0
 	before=${#PATCHES[@]}
 	if [ -d "$USER_SERIES" ] && [ -f "$USER_SERIES/series" ]; then
@@ -259,7 +260,7 @@ apply_series() {
 		n=$((n + 1))
 		if ! GIT_INDEX_FILE=$index wgit apply --cached "$p" 2>"$err"; then
 			rm -f "$msg" "$info"
-			series_does_not_apply "$p" "$n" "$total" "$err"
+			series_does_not_apply "$p" "$n" "$total" "$err" "$((n > NPROJECT))"
 		fi
 		tree=$(GIT_INDEX_FILE=$index wgit write-tree)
 		git mailinfo -b "$msg" /dev/null <"$p" >"$info"
@@ -276,11 +277,16 @@ apply_series() {
 }
 
 series_does_not_apply() {
-	local p=$1 n=$2 total=$3 err=$4 where files
-	where="the project's series"
-	case "$p" in "$TOP"/*) p=${p#"$TOP"/} ;; *) where="your --series" ;; esac
+	local p=$1 n=$2 total=$3 err=$4 user=$5 where files
+	if [ "$user" = 1 ]; then
+		where="your --series $USER_SERIES"
+		[ -d "$USER_SERIES" ] || p="message $((n - NPROJECT)) of the mbox"
+	else
+		where="the project's series"
+		p=${p#"$TOP"/}
+	fi
+	[ -z "$KERNEL_SRC" ] || where="$where, on KERNEL_SRC=$KERNEL_SRC"
 	files=$(sed -n 's/^error: \(.*\): patch does not apply$/\1/p; s/^error: \(.*\): No such file or directory$/\1 (missing)/p' "$err" | sort -u | tr '\n' ' ')
-	[ -n "$KERNEL_SRC" ] && where="$where, on KERNEL_SRC=$KERNEL_SRC"
 	local -a details
 	mapfile -t details <"$err"
 	rm -f "$err"
@@ -348,7 +354,7 @@ build_and_run() {
 
 	local -a args=(run --arch=um --build_dir="$BUILD" --kunitconfig="$kcfg"
 		--jobs="$JOBS" --json="$BUILD/results.json")
-	[ -z "$FILTER" ] || args+=(--filter_glob="$FILTER")
+	[ -z "$FILTER" ] || args+=("$FILTER")
 	say "building and running with configs/$CONFIG.kunitconfig in ${BUILD#"$TOP"/}"
 	rm -f "$BUILD/results.json"
 	set +e

@@ -100,7 +100,8 @@ expect_error "KERNEL_SRC with an in-tree build" "in-tree build" \
 before=$(head_and_key)
 make_patch "$TMP/broken.mbox" broken
 expect_error "--series that does not apply" \
-	"patch 6/6 does not apply \(your --series\).*0001" -- --series "$TMP/broken.mbox"
+	"patch 6/6 does not apply \(your --series .*broken.mbox\): message 1 of the mbox" \
+	-- --series "$TMP/broken.mbox"
 if grep -q "failing file(s): mm/migrate_device.c" "$TMP/out" &&
 	[ "$(head_and_key)" = "$before" ]; then
 	ok "failed --series names mm/migrate_device.c and leaves the tree alone"
