@@ -22,14 +22,15 @@ JOBS=$(nproc)
 
 usage() {
 	cat <<EOF
-usage: ./run_tests.sh [--config default|debug] [--filter GLOB]
+usage: ./run_tests.sh [--config default|debug|coverage] [--filter GLOB]
                       [--series FILE|DIR] [--json FILE] [--kernel LINE]
 
 Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
 and its KUnit suites, run the suites, and print 'N passed, N failed'.
 
   --config NAME   kunitconfig fragment from configs/ on top of the default
-                  one (default, debug)
+                  one (default, debug, coverage); coverage builds with
+                  clang-14 and writes an HTML and text report
   --filter GLOB   run only suites/cases matching GLOB ('suite' or
                   'suite.case', as kunit.py --filter_glob)
   --series PATH   your own patches (an mbox, or a directory of *.patch or
@@ -123,6 +124,12 @@ check_tools() {
 		pkg=${tool#*:}
 		command -v "${tool%%:*}" >/dev/null || missing+=("$pkg")
 	done
+	if [ "$CONFIG" = coverage ]; then
+		for tool in clang-14:clang-14 ld.lld-14:lld-14 llvm-cov-14:llvm-14 \
+			genhtml:lcov; do
+			command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+		done
+	fi
 	need_packages "${missing[@]}"
 }
 
@@ -355,6 +362,13 @@ build_and_run() {
 	local -a args=(run --arch=um --build_dir="$BUILD" --kunitconfig="$kcfg"
 		--jobs="$JOBS" --json="$BUILD/results.json")
 	[ -z "$FILTER" ] || args+=("$FILTER")
+	if [ "$CONFIG" = coverage ]; then
+		# clang source-based coverage; the kernel writes this at exit
+		args+=(--make_options LLVM=-14)
+		rm -rf "$BUILD/coverage"
+		mkdir -p "$BUILD/coverage"
+		export LLVM_PROFILE_FILE="$BUILD/coverage/kunit-%p.profraw"
+	fi
 	say "building and running with configs/$CONFIG.kunitconfig in ${BUILD#"$TOP"/}"
 	rm -f "$BUILD/results.json"
 	set +e
@@ -397,6 +411,11 @@ report() {
 	if [ "$KUNIT_RC" -ne 0 ] && [ "$failed" -eq 0 ]; then
 		echo "run_tests.sh: kunit.py exited with $KUNIT_RC although every case passed" >&2
 		failed=1
+	fi
+	if [ "$CONFIG" = coverage ] &&
+		! "$TOP/scripts/coverage_report.sh" "$BUILD" "$SRC"; then
+		echo "run_tests.sh: no coverage report (see above); counted as one failed case" >&2
+		failed=$((failed + 1))
 	fi
 	if [ "$skipped" -gt 0 ]; then
 		echo "$passed passed, $failed failed, $skipped skipped"

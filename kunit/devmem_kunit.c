@@ -255,38 +255,46 @@ static pte_t *dmk_pte_map(struct mm_struct *mm, unsigned long addr,
 	return pte_offset_map_lock(mm, pmd, addr, ptl);
 }
 
-struct dmk_pte dmk_lookup(struct kunit *test, unsigned long addr)
+/* What the pte of @addr in @mm holds; the caller holds the mmap lock. */
+struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr)
 {
-	struct mm_struct *mm = current->mm;
 	struct dmk_pte r = { .kind = DMK_NONE };
+	swp_entry_t entry;
 	spinlock_t *ptl;
 	pte_t *ptep, pte;
 
-	mmap_read_lock(mm);
 	ptep = dmk_pte_map(mm, addr, &ptl);
 	if (!ptep)
-		goto out;
+		return r;
 	pte = ptep_get(ptep);
 	pte_unmap_unlock(ptep, ptl);
 
-	if (pte_none(pte)) {
-		r.kind = DMK_NONE;
-	} else if (pte_present(pte)) {
+	if (pte_none(pte))
+		return r;
+	if (pte_present(pte)) {
 		r.kind = is_zero_pfn(pte_pfn(pte)) ? DMK_ZERO : DMK_SYSTEM;
 		r.page = pfn_to_page(pte_pfn(pte));
 		r.write = pte_write(pte);
-	} else {
-		swp_entry_t entry = pte_to_swp_entry(pte);
-
-		if (is_device_private_entry(entry)) {
-			r.kind = DMK_DEVICE;
-			r.page = pfn_swap_entry_to_page(entry);
-			r.write = is_writable_device_private_entry(entry);
-		} else {
-			r.kind = DMK_OTHER;
-		}
+		return r;
 	}
-out:
+	entry = pte_to_swp_entry(pte);
+	if (!is_device_private_entry(entry)) {
+		r.kind = DMK_OTHER;
+		return r;
+	}
+	r.kind = DMK_DEVICE;
+	r.page = pfn_swap_entry_to_page(entry);
+	r.write = is_writable_device_private_entry(entry);
+	return r;
+}
+
+struct dmk_pte dmk_lookup(struct kunit *test, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct dmk_pte r;
+
+	mmap_read_lock(mm);
+	r = dmk_lookup_locked(mm, addr);
 	mmap_read_unlock(mm);
 	return r;
 }

@@ -62,6 +62,7 @@ void dmk_expect_device_data(struct kunit *test, struct page *dpage,
 void dmk_expect_zero_device_page(struct kunit *test, struct page *dpage);
 
 struct dmk_pte dmk_lookup(struct kunit *test, unsigned long addr);
+struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr);
 void dmk_expect_on_device(struct kunit *test, unsigned long addr,
 			  unsigned long npages, struct umdevmem *dev);
 void dmk_expect_on_system(struct kunit *test, unsigned long addr,

@@ -277,12 +277,36 @@ static void system_pages_need_select_system(struct kunit *test)
 	dmk_finish(test);
 }
 
-/* The device runs out of (injected) pages: that entry stays in place. */
-static void alloc_failure_declines_page(struct kunit *test)
+/*
+ * Fault injection makes the device decline the Nth page of a migration:
+ * the allocation fails (no dst page) or the DMA engine refuses the copy
+ * (the dst page goes straight back through page_free()).  Either way that
+ * entry stays a system page with its data and the others move.
+ */
+struct injection {
+	const char *name;
+	void (*arm)(struct umdevmem *dev, unsigned long nth);
+	unsigned long nth;
+};
+
+static const struct injection injections[] = {
+	{ "allocation", umdevmem_fail_alloc, 3 },
+	{ "copy", umdevmem_fail_copy, 5 },
+};
+
+static void injection_desc(const struct injection *inj, char *desc)
 {
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %lu fails", inj->name,
+		 inj->nth);
+}
+KUNIT_ARRAY_PARAM(injections, injections, injection_desc);
+
+static void injected_failure_declines_page(struct kunit *test)
+{
+	const struct injection *inj = test->param_value;
+	const bool copy = inj->arm == umdevmem_fail_copy;
 	const unsigned long n = 8;
-	struct dmk *d = dmk(test);
-	struct umdevmem *dev = d->dev[0];
+	struct umdevmem *dev = dmk(test)->dev[0];
 	struct umdevmem_migrate_result res;
 	struct umdevmem_stats before, after;
 	unsigned long addr, i;
@@ -290,53 +314,29 @@ static void alloc_failure_declines_page(struct kunit *test)
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, n, 5);
 	before = dmk_stats(dev);
-	umdevmem_fail_alloc(dev, 3);
+	inj->arm(dev, inj->nth);
 	res = dmk_migrate(test, dev, addr, n, MIGRATE_VMA_SELECT_SYSTEM, NULL);
-	umdevmem_fail_alloc(dev, 0);
+	inj->arm(dev, 0);
 	after = dmk_stats(dev);
 
 	KUNIT_EXPECT_EQ(test, res.cpages, n);
 	KUNIT_EXPECT_EQ(test, res.migrated, n - 1);
 	KUNIT_EXPECT_EQ(test, res.declined, 1);
-	KUNIT_EXPECT_EQ(test, after.alloc_failed - before.alloc_failed, 1);
-	KUNIT_EXPECT_EQ(test, after.allocated - before.allocated, n - 1);
+	KUNIT_EXPECT_EQ(test, after.alloc_failed - before.alloc_failed,
+			copy ? 0 : 1);
+	KUNIT_EXPECT_EQ(test, after.copy_failed - before.copy_failed,
+			copy ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, after.allocated - before.allocated,
+			copy ? n : n - 1);
+	KUNIT_EXPECT_EQ(test, after.freed - before.freed, copy ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, after.copied_to_dev - before.copied_to_dev,
+			n - 1);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ_MSG(test,
 				    dmk_lookup(test, addr + (i << PAGE_SHIFT)).kind,
-				    i == 2 ? DMK_SYSTEM : DMK_DEVICE, "page %lu", i);
+				    i == inj->nth - 1 ? DMK_SYSTEM : DMK_DEVICE,
+				    "page %lu", i);
 	dmk_expect_data(test, addr, n, 5);
-	dmk_finish(test);
-}
-
-/* A copy the DMA engine refuses: the page is released, the entry stays. */
-static void copy_failure_declines_page(struct kunit *test)
-{
-	const unsigned long n = 8;
-	struct dmk *d = dmk(test);
-	struct umdevmem *dev = d->dev[0];
-	struct umdevmem_migrate_result res;
-	struct umdevmem_stats before, after;
-	unsigned long addr, i;
-
-	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
-	dmk_fill(test, addr, n, 6);
-	before = dmk_stats(dev);
-	umdevmem_fail_copy(dev, 5);
-	res = dmk_migrate(test, dev, addr, n, MIGRATE_VMA_SELECT_SYSTEM, NULL);
-	umdevmem_fail_copy(dev, 0);
-	after = dmk_stats(dev);
-
-	KUNIT_EXPECT_EQ(test, res.migrated, n - 1);
-	KUNIT_EXPECT_EQ(test, res.declined, 1);
-	KUNIT_EXPECT_EQ(test, after.copy_failed - before.copy_failed, 1);
-	KUNIT_EXPECT_EQ(test, after.copied_to_dev - before.copied_to_dev, n - 1);
-	/* the refused page went straight back through page_free() */
-	KUNIT_EXPECT_EQ(test, after.freed - before.freed, 1);
-	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ_MSG(test,
-				    dmk_lookup(test, addr + (i << PAGE_SHIFT)).kind,
-				    i == 4 ? DMK_SYSTEM : DMK_DEVICE, "page %lu", i);
-	dmk_expect_data(test, addr, n, 6);
 	dmk_finish(test);
 }
 
@@ -347,8 +347,7 @@ static struct kunit_case to_device_cases[] = {
 	KUNIT_CASE(zero_pages_only),
 	KUNIT_CASE(readonly_src_flags),
 	KUNIT_CASE(system_pages_need_select_system),
-	KUNIT_CASE(alloc_failure_declines_page),
-	KUNIT_CASE(copy_failure_declines_page),
+	KUNIT_CASE_PARAM(injected_failure_declines_page, injections_gen_params),
 	{}
 };
 
