@@ -2,7 +2,7 @@
 #
 # uml-devmem: the runner does the work; these targets name the usual jobs.
 
-.PHONY: run debug check selftest checkpatch clean
+.PHONY: run debug coverage check selftest checkpatch clean
 
 # The suites on the default configuration (Debian's linux-source-6.12).
 run:
@@ -11,7 +11,12 @@ run:
 debug:
 	./run_tests.sh --config debug
 
-# Everything CI runs: both configurations, deliberately broken mm code
+# Instrumented build (clang-14); HTML and text report under
+# work/linux-6.12/build-coverage/coverage/.
+coverage:
+	./run_tests.sh --config coverage
+
+# Everything CI runs: the three configurations, deliberately broken mm code
 # that the suites must catch, the tree's own default kunit run, checkpatch
 # on the project's patches and kernel C, and the runner's error handling.
 check:

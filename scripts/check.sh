@@ -35,6 +35,7 @@ part() {
 
 part "suites, default config" ./run_tests.sh --config default
 part "suites, debug config" ./run_tests.sh --config debug
+part "suites, coverage config" ./run_tests.sh --config coverage
 part "mutations caught" tests/mutation_selftest.sh
 part "tree's default kunit" scripts/upstream_kunit.sh
 part "checkpatch" scripts/checkpatch.sh
