@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem suite umdevmem_refused: system pages that migration must
+ * leave where they are.  A page somebody else holds a reference to fails
+ * the refcount check in migrate_vma_setup()'s unmap step and is restored;
+ * a pinned anonymous page cannot drop its exclusive mapping and is not
+ * collected at all.  The other pages of the range still move.
+ */
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include "devmem_kunit.h"
+
+#define NPAGES 4
+#define VICTIM 1
+
+static void check_refused(struct kunit *test, unsigned long addr,
+			  struct page *victim,
+			  const struct umdevmem_migrate_result *res)
+{
+	struct dmk_pte p = dmk_lookup(test, addr + VICTIM * PAGE_SIZE);
+	unsigned long i;
+
+	KUNIT_EXPECT_EQ(test, res->migrated, NPAGES - 1);
+	KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+	KUNIT_EXPECT_PTR_EQ(test, p.page, victim);
+	KUNIT_EXPECT_TRUE(test, p.write);
+	for (i = 0; i < NPAGES; i++)
+		if (i != VICTIM)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    dmk_lookup(test, addr + i * PAGE_SIZE).kind,
+					    DMK_DEVICE, "page %lu", i);
+	dmk_expect_data(test, addr, NPAGES, 71);
+}
+
+static void extra_reference_is_restored(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem_migrate_result res;
+	struct page *victim;
+	unsigned long addr;
+
+	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, NPAGES, 71);
+	victim = dmk_lookup(test, addr + VICTIM * PAGE_SIZE).page;
+	KUNIT_ASSERT_NOT_NULL(test, victim);
+	get_page(victim);
+	res = dmk_migrate(test, dev, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			  NULL);
+	/* collected, then refused when the reference count was checked */
+	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
+	check_refused(test, addr, victim, &res);
+	put_page(victim);
+	dmk_finish(test);
+}
+
+static void pinned_page_is_not_collected(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem_migrate_result res;
+	struct page *victim = NULL;
+	unsigned long addr;
+	long pinned;
+
+	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, NPAGES, 71);
+	mmap_read_lock(current->mm);
+	pinned = pin_user_pages(addr + VICTIM * PAGE_SIZE, 1, FOLL_WRITE,
+				&victim);
+	mmap_read_unlock(current->mm);
+	KUNIT_ASSERT_EQ(test, pinned, 1);
+	res = dmk_migrate(test, dev, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			  NULL);
+	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
+	check_refused(test, addr, victim, &res);
+	unpin_user_page(victim);
+	dmk_finish(test);
+}
+
+static struct kunit_case refused_cases[] = {
+	KUNIT_CASE(extra_reference_is_restored),
+	KUNIT_CASE(pinned_page_is_not_collected),
+	{}
+};
+
+static struct kunit_suite refused_suite = {
+	.name = "umdevmem_refused",
+	.init = dmk_init,
+	.suite_exit = dmk_suite_exit,
+	.test_cases = refused_cases,
+};
+kunit_test_suite(refused_suite);
