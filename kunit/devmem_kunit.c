@@ -116,6 +116,18 @@ unsigned long dmk_mmap(struct kunit *test, unsigned long npages,
 	return addr;
 }
 
+unsigned long dmk_mmap_shared(struct kunit *test, unsigned long npages,
+			      unsigned long prot)
+{
+	unsigned long addr;
+
+	addr = vm_mmap(NULL, 0, npages << PAGE_SHIFT, prot,
+		       MAP_SHARED | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "vm_mmap: %ld",
+			       (long)addr);
+	return addr;
+}
+
 int dmk_munmap(unsigned long addr, unsigned long npages)
 {
 	return vm_munmap(addr, npages << PAGE_SHIFT);
@@ -211,6 +223,41 @@ void dmk_expect_data(struct kunit *test, unsigned long addr,
 	kunit_kfree(test, buf);
 }
 
+unsigned long dmk_write_pattern(unsigned long addr, unsigned long npages,
+				unsigned int seed)
+{
+	u8 *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned long i, bad = 0;
+
+	if (!buf)
+		return npages;
+	for (i = 0; i < npages; i++) {
+		dmk_pattern(buf, seed, i);
+		if (copy_to_user((void __user *)addr + (i << PAGE_SHIFT), buf,
+				 PAGE_SIZE))
+			bad++;
+	}
+	kfree(buf);
+	return bad;
+}
+
+unsigned long dmk_bad_pages(unsigned long addr, unsigned long npages,
+			    unsigned int seed)
+{
+	u8 *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned long i, bad = 0;
+
+	if (!buf)
+		return npages;
+	for (i = 0; i < npages; i++)
+		if (copy_from_user(buf, (void __user *)addr + (i << PAGE_SHIFT),
+				   PAGE_SIZE) ||
+		    dmk_mismatch(buf, seed, i) != PAGE_SIZE)
+			bad++;
+	kfree(buf);
+	return bad;
+}
+
 void dmk_expect_device_data(struct kunit *test, struct page *dpage,
 			    unsigned int seed, unsigned long index)
 {
@@ -278,6 +325,12 @@ struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr)
 		return r;
 	}
 	entry = pte_to_swp_entry(pte);
+	if (is_device_exclusive_entry(entry)) {
+		r.kind = DMK_EXCLUSIVE;
+		r.page = pfn_swap_entry_to_page(entry);
+		r.write = is_writable_device_exclusive_entry(entry);
+		return r;
+	}
 	if (!is_device_private_entry(entry)) {
 		r.kind = DMK_OTHER;
 		return r;
@@ -343,6 +396,77 @@ struct umdevmem_migrate_result dmk_migrate(struct kunit *test,
 					 owner, &res);
 	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "umdevmem_migrate_to_device");
 	return res;
+}
+
+void dmk_args_init(struct kunit *test, struct migrate_vma *args,
+		   unsigned long addr, unsigned long npages,
+		   unsigned long flags, void *owner)
+{
+	memset(args, 0, sizeof(*args));
+	args->start = addr;
+	args->end = addr + (npages << PAGE_SHIFT);
+	args->flags = flags;
+	args->pgmap_owner = owner;
+	args->src = kunit_kcalloc(test, npages, sizeof(long), GFP_KERNEL);
+	args->dst = kunit_kcalloc(test, npages, sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, args->src);
+	KUNIT_ASSERT_NOT_NULL(test, args->dst);
+}
+
+int dmk_setup(struct kunit *test, struct migrate_vma *args)
+{
+	struct mm_struct *mm = current->mm;
+	int ret = -EFAULT;
+
+	mmap_read_lock(mm);
+	args->vma = vma_lookup(mm, args->start);
+	if (args->vma)
+		ret = migrate_vma_setup(args);
+	mmap_read_unlock(mm);
+	KUNIT_EXPECT_NOT_NULL(test, args->vma);
+	return ret;
+}
+
+/*
+ * A device page for every collected entry (zero-filled for entries without
+ * a page), one DMA batch, dst pfns.  @dpages (npages entries) receives the
+ * pages.  Returns the number of pages copied.
+ */
+unsigned long dmk_alloc_and_copy(struct kunit *test, struct migrate_vma *args,
+				 struct umdevmem *dev, struct page **dpages)
+{
+	struct page **spages;
+	unsigned long i, n = 0, copied;
+
+	spages = kunit_kcalloc(test, args->npages, sizeof(*spages),
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, spages);
+	for (i = 0; i < args->npages; i++) {
+		dpages[i] = NULL;
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpages[i] = umdevmem_alloc_page(dev);
+		KUNIT_ASSERT_NOT_NULL(test, dpages[i]);
+		spages[i] = migrate_pfn_to_page(args->src[i]);
+		n++;
+	}
+	copied = umdevmem_copy_to_device(dpages, spages, args->npages);
+	KUNIT_EXPECT_EQ(test, copied, n);
+	for (i = 0; i < args->npages; i++)
+		if (dpages[i])
+			args->dst[i] = migrate_pfn(page_to_pfn(dpages[i]));
+	kunit_kfree(test, spages);
+	return copied;
+}
+
+void dmk_pages_finalize(struct migrate_vma *args)
+{
+	struct mm_struct *mm = current->mm;
+
+	mmap_read_lock(mm);
+	migrate_vma_pages(args);
+	migrate_vma_finalize(args);
+	mmap_read_unlock(mm);
 }
 
 /*

@@ -12,6 +12,7 @@
 #define __DEVMEM_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <umdevmem.h>
 
@@ -29,6 +30,7 @@ enum dmk_kind {
 	DMK_SYSTEM,	/* present, a system page */
 	DMK_ZERO,	/* present, the shared zero page */
 	DMK_DEVICE,	/* device-private entry */
+	DMK_EXCLUSIVE,	/* device-exclusive entry */
 	DMK_OTHER,	/* any other non-present entry */
 };
 
@@ -49,6 +51,9 @@ static inline struct dmk *dmk(struct kunit *test)
 
 unsigned long dmk_mmap(struct kunit *test, unsigned long npages,
 		       unsigned long prot);
+/* MAP_SHARED | MAP_ANONYMOUS: a shmem file behind the mapping. */
+unsigned long dmk_mmap_shared(struct kunit *test, unsigned long npages,
+			      unsigned long prot);
 int dmk_munmap(unsigned long addr, unsigned long npages);
 int dmk_mprotect(unsigned long addr, unsigned long npages, unsigned long prot);
 
@@ -57,6 +62,15 @@ void dmk_fill(struct kunit *test, unsigned long addr, unsigned long npages,
 	      unsigned int seed);
 void dmk_expect_data(struct kunit *test, unsigned long addr,
 		     unsigned long npages, unsigned int seed);
+/*
+ * For code running in another task (a forked child): write pattern @seed,
+ * or count the pages that differ from it; both return the number of
+ * pages that could not be written or read, or differ.
+ */
+unsigned long dmk_write_pattern(unsigned long addr, unsigned long npages,
+				unsigned int seed);
+unsigned long dmk_bad_pages(unsigned long addr, unsigned long npages,
+			    unsigned int seed);
 void dmk_expect_device_data(struct kunit *test, struct page *dpage,
 			    unsigned int seed, unsigned long index);
 void dmk_expect_zero_device_page(struct kunit *test, struct page *dpage);
@@ -75,6 +89,22 @@ struct umdevmem_migrate_result dmk_migrate(struct kunit *test,
 					   unsigned long addr,
 					   unsigned long npages,
 					   unsigned long flags, void *owner);
+
+/*
+ * A migrate_vma the test drives step by step: dmk_args_init() allocates
+ * its arrays, dmk_setup() looks the VMA up and calls migrate_vma_setup(),
+ * dmk_alloc_and_copy() is the driver's half (a device page and one DMA
+ * batch for every collected entry), dmk_pages_finalize() ends it.  Each
+ * step takes the mmap lock itself, so a test can change the address space
+ * between steps the way another thread could.
+ */
+void dmk_args_init(struct kunit *test, struct migrate_vma *args,
+		   unsigned long addr, unsigned long npages,
+		   unsigned long flags, void *owner);
+int dmk_setup(struct kunit *test, struct migrate_vma *args);
+unsigned long dmk_alloc_and_copy(struct kunit *test, struct migrate_vma *args,
+				 struct umdevmem *dev, struct page **dpages);
+void dmk_pages_finalize(struct migrate_vma *args);
 
 unsigned long dmk_map_on_device(struct kunit *test, struct umdevmem *dev,
 				unsigned long n, unsigned int seed,

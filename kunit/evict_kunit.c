@@ -34,6 +34,30 @@ static void evict_brings_pages_back(struct kunit *test)
 	dmk_finish(test);
 }
 
+/* migrate_device_range() only trylocks: a locked device page stays. */
+static void evict_skips_locked_page(struct kunit *test)
+{
+	const unsigned long n = 4, victim = 1;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct page *dpage;
+	unsigned long addr;
+
+	addr = dmk_map_on_device(test, dev, n, 32, false);
+	dpage = dmk_lookup(test, addr + victim * PAGE_SIZE).page;
+	KUNIT_ASSERT_NOT_NULL(test, dpage);
+	lock_page(dpage);
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), n - 1);
+	unlock_page(dpage);
+	dmk_expect_on_system(test, addr, victim);
+	dmk_expect_on_device(test, addr + victim * PAGE_SIZE, 1, dev);
+	dmk_expect_on_system(test, addr + (victim + 1) * PAGE_SIZE,
+			     n - victim - 1);
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), 1);
+	dmk_expect_on_system(test, addr, n);
+	dmk_expect_data(test, addr, n, 32);
+	dmk_finish(test);
+}
+
 static void evict_one_device_only(struct kunit *test)
 {
 	const unsigned long n = 8;
@@ -99,6 +123,7 @@ static void destroy_evicts(struct kunit *test)
 
 static struct kunit_case evict_cases[] = {
 	KUNIT_CASE(evict_brings_pages_back),
+	KUNIT_CASE(evict_skips_locked_page),
 	KUNIT_CASE(evict_one_device_only),
 	KUNIT_CASE(evict_keeps_readonly),
 	KUNIT_CASE(evict_idle_device),

@@ -5,7 +5,9 @@
  * fault; any other owner faults them back to system memory, or, when it
  * asks for no fault, sees them as not valid.
  */
+#include <linux/highmem.h>
 #include <linux/hmm.h>
+#include <linux/migrate.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
@@ -160,12 +162,138 @@ static void foreign_owner_snapshot_no_fault(struct kunit *test)
 	dmk_finish(test);
 }
 
+/*
+ * One snapshot without faults over every kind of entry:
+ * hole, zero page, read-only, writable, own device page, another
+ * device's page, PROT_NONE.
+ */
+enum { HOLE, ZERO, RDONLY, WRITABLE, LOCAL, REMOTE, PROTNONE, NKINDS };
+
+static void snapshot_of_every_kind(struct kunit *test)
+{
+	struct dmk *d = dmk(test);
+	void *owner = umdevmem_owner(d->dev[0]);
+	unsigned long addr, pfns[NKINDS];
+	struct page *local;
+	u8 byte;
+
+	addr = dmk_mmap(test, NKINDS, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr + RDONLY * PAGE_SIZE, NKINDS - RDONLY, 46);
+	KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
+				       ZERO * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, dmk_migrate(test, d->dev[0], addr + LOCAL * PAGE_SIZE,
+					  1, MIGRATE_VMA_SELECT_SYSTEM,
+					  NULL).migrated, 1);
+	KUNIT_ASSERT_EQ(test, dmk_migrate(test, d->dev[1], addr + REMOTE * PAGE_SIZE,
+					  1, MIGRATE_VMA_SELECT_SYSTEM,
+					  NULL).migrated, 1);
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr + RDONLY * PAGE_SIZE, 1,
+					   PROT_READ), 0);
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr + PROTNONE * PAGE_SIZE, 1,
+					   PROT_NONE), 0);
+	local = dmk_lookup(test, addr + LOCAL * PAGE_SIZE).page;
+
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, NKINDS, pfns, 0, owner), 0);
+	KUNIT_EXPECT_EQ(test, pfns[HOLE], 0);
+	KUNIT_EXPECT_EQ(test, pfns[ZERO] & ~HMM_PFN_FLAGS,
+			page_to_pfn(ZERO_PAGE(0)));
+	KUNIT_EXPECT_EQ(test, pfns[ZERO] & HMM_PFN_FLAGS, HMM_PFN_VALID);
+	KUNIT_EXPECT_EQ(test, pfns[RDONLY] & HMM_PFN_FLAGS, HMM_PFN_VALID);
+	KUNIT_EXPECT_EQ(test, pfns[WRITABLE] & HMM_PFN_FLAGS,
+			HMM_PFN_VALID | HMM_PFN_WRITE);
+	KUNIT_EXPECT_EQ(test, pfns[LOCAL] & HMM_PFN_FLAGS,
+			HMM_PFN_VALID | HMM_PFN_WRITE);
+	KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[LOCAL]), local);
+	KUNIT_EXPECT_EQ(test, pfns[REMOTE], 0);
+	KUNIT_EXPECT_EQ(test, pfns[PROTNONE], HMM_PFN_ERROR);
+
+	/* faulting what may be faulted: everything up to PROT_NONE */
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, PROTNONE, pfns,
+				       HMM_PFN_REQ_FAULT, owner), 0);
+	KUNIT_EXPECT_TRUE(test, pfns[HOLE] & HMM_PFN_VALID);
+	KUNIT_EXPECT_TRUE(test, pfns[REMOTE] & HMM_PFN_VALID);
+	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + REMOTE * PAGE_SIZE).kind,
+			DMK_SYSTEM);
+	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + LOCAL * PAGE_SIZE).kind,
+			DMK_DEVICE);
+	dmk_finish(test);
+}
+
+/* Faults the VMA does not allow fail the whole snapshot. */
+static void forbidden_faults_fail(struct kunit *test)
+{
+	unsigned long addr, pfns[2];
+
+	addr = dmk_mmap(test, 2, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, 2, 47);
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, 1, PROT_NONE), 0);
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr + PAGE_SIZE, 1, PROT_READ), 0);
+	KUNIT_EXPECT_EQ(test, snapshot(test, addr, 1, pfns, HMM_PFN_REQ_FAULT,
+				       NULL), -EFAULT);
+	KUNIT_EXPECT_EQ(test, snapshot(test, addr + PAGE_SIZE, 1, pfns,
+				       HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
+				       NULL), -EPERM);
+	KUNIT_EXPECT_EQ(test, snapshot(test, addr + PAGE_SIZE, 1, pfns,
+				       HMM_PFN_REQ_FAULT, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pfns[0] & HMM_PFN_FLAGS, HMM_PFN_VALID);
+	dmk_finish(test);
+}
+
+/*
+ * A device mirror reads and writes through the pages a snapshot hands
+ * it, for anonymous and for shmem (file) memory.
+ */
+static void mirror_reads_and_writes(struct kunit *test)
+{
+	const unsigned long n = 4;
+	unsigned long addr, i, off, pfns[4];
+	int shared;
+
+	for (shared = 0; shared < 2; shared++) {
+		addr = shared ? dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE) :
+				dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+		dmk_fill(test, addr, n, 48);
+		KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns,
+					       HMM_PFN_REQ_FAULT, NULL), 0);
+		for (i = 0; i < n; i++) {
+			u8 *kaddr = kmap_local_page(hmm_pfn_to_page(pfns[i]));
+
+			for (off = 0; off < PAGE_SIZE; off++)
+				if (kaddr[off] != dmk_byte(48, i, off))
+					break;
+			kunmap_local(kaddr);
+			KUNIT_EXPECT_EQ_MSG(test, off, PAGE_SIZE,
+					    "shared %d page %lu", shared, i);
+		}
+
+		/* write faults on a fresh range, then the device writes */
+		addr = shared ? dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE) :
+				dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+		KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns,
+					       HMM_PFN_REQ_FAULT |
+					       HMM_PFN_REQ_WRITE, NULL), 0);
+		for (i = 0; i < n; i++) {
+			u8 *kaddr = kmap_local_page(hmm_pfn_to_page(pfns[i]));
+
+			KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_WRITE);
+			for (off = 0; off < PAGE_SIZE; off++)
+				kaddr[off] = dmk_byte(49, i, off);
+			kunmap_local(kaddr);
+		}
+		dmk_expect_data(test, addr, n, 49);
+	}
+	dmk_finish(test);
+}
+
 static struct kunit_case hmm_cases[] = {
 	KUNIT_CASE(same_owner_sees_device_pfns),
 	KUNIT_CASE(same_owner_readonly),
 	KUNIT_CASE(foreign_owner_faults_back),
 	KUNIT_CASE(no_owner_write_fault),
 	KUNIT_CASE(foreign_owner_snapshot_no_fault),
+	KUNIT_CASE(snapshot_of_every_kind),
+	KUNIT_CASE(forbidden_faults_fail),
+	KUNIT_CASE(mirror_reads_and_writes),
 	{}
 };
 

@@ -11,51 +11,6 @@
 #include <linux/uaccess.h>
 #include "devmem_kunit.h"
 
-/* A migrate_vma whose arrays belong to the test. */
-static void setup_args(struct kunit *test, struct migrate_vma *args,
-		       unsigned long addr, unsigned long npages,
-		       unsigned long flags, void *owner)
-{
-	memset(args, 0, sizeof(*args));
-	args->start = addr;
-	args->end = addr + (npages << PAGE_SHIFT);
-	args->flags = flags;
-	args->pgmap_owner = owner;
-	args->src = kunit_kcalloc(test, npages, sizeof(long), GFP_KERNEL);
-	args->dst = kunit_kcalloc(test, npages, sizeof(long), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, args->src);
-	KUNIT_ASSERT_NOT_NULL(test, args->dst);
-}
-
-/*
- * The driver's half of a migration, done by hand: a device page for every
- * collected entry, one DMA batch, dst pfns.  @dpages receives the pages.
- */
-static void alloc_and_copy(struct kunit *test, struct migrate_vma *args,
-			   struct umdevmem *dev, struct page **dpages)
-{
-	struct page **spages;
-	unsigned long i, n = 0;
-
-	spages = kunit_kcalloc(test, args->npages, sizeof(*spages),
-			       GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, spages);
-	for (i = 0; i < args->npages; i++) {
-		dpages[i] = NULL;
-		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
-			continue;
-		dpages[i] = umdevmem_alloc_page(dev);
-		KUNIT_ASSERT_NOT_NULL(test, dpages[i]);
-		spages[i] = migrate_pfn_to_page(args->src[i]);
-		n++;
-	}
-	KUNIT_EXPECT_EQ(test, umdevmem_copy_to_device(dpages, spages,
-						      args->npages), n);
-	for (i = 0; i < args->npages; i++)
-		if (dpages[i])
-			args->dst[i] = migrate_pfn(page_to_pfn(dpages[i]));
-}
-
 /* setup, the driver's half, pages, finalize, under the mmap lock. */
 static void migrate_by_hand(struct kunit *test, struct migrate_vma *args,
 			    struct umdevmem *dev, struct page **dpages,
@@ -70,7 +25,7 @@ static void migrate_by_hand(struct kunit *test, struct migrate_vma *args,
 	KUNIT_ASSERT_EQ(test, migrate_vma_setup(args), 0);
 	for (i = 0; i < args->npages; i++)
 		src_after_setup[i] = args->src[i];
-	alloc_and_copy(test, args, dev, dpages);
+	dmk_alloc_and_copy(test, args, dev, dpages);
 	migrate_vma_pages(args);
 	migrate_vma_finalize(args);
 	mmap_read_unlock(mm);
@@ -100,7 +55,7 @@ static void anon_to_device_flags(struct kunit *test)
 	}
 
 	before = dmk_stats(dev);
-	setup_args(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
 		   umdevmem_owner(dev));
 	migrate_by_hand(test, &args, dev, dpages, src);
 	after = dmk_stats(dev);
@@ -182,7 +137,7 @@ static void holes_and_zero_page(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, dmk_lookup(test, addr + (i << PAGE_SHIFT)).kind,
 				i < n / 2 ? DMK_ZERO : DMK_NONE);
 
-	setup_args(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
 		   umdevmem_owner(d->dev[0]));
 	migrate_by_hand(test, &args, d->dev[0], dpages, src);
 	KUNIT_EXPECT_EQ(test, args.cpages, n);
@@ -242,7 +197,7 @@ static void readonly_src_flags(struct kunit *test)
 	dmk_fill(test, addr, n, 3);
 	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, n, PROT_READ), 0);
 
-	setup_args(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
 		   umdevmem_owner(d->dev[0]));
 	migrate_by_hand(test, &args, d->dev[0], dpages, src);
 	for (i = 0; i < n; i++) {

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem suite umdevmem_collect: what migrate_vma_setup() does with
+ * entries it cannot or must not take.  The zero page without
+ * MIGRATE_VMA_SELECT_SYSTEM, a page somebody else holds locked (trylock
+ * fails), a device-exclusive entry (not device-private), shmem pages
+ * (collected and unmapped, then refused by migrate_vma_pages() because
+ * they are not anonymous) and a page already isolated from the LRU
+ * (restored by the unmap step).
+ */
+#include <linux/migrate.h>
+#include <linux/mman.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include "devmem_kunit.h"
+/* folio_isolate_lru() and folio_putback_lru(), as mm's own tests use */
+#include "internal.h"
+
+#define NPAGES 4
+#define VICTIM 2
+
+/* All pages but VICTIM moved to the device; VICTIM is @victim again. */
+static void expect_all_but_victim(struct kunit *test, unsigned long addr,
+				  struct page *victim, unsigned int seed)
+{
+	struct dmk_pte p = dmk_lookup(test, addr + VICTIM * PAGE_SIZE);
+	unsigned long i;
+
+	KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+	KUNIT_EXPECT_PTR_EQ(test, p.page, victim);
+	KUNIT_EXPECT_TRUE(test, p.write);
+	for (i = 0; i < NPAGES; i++)
+		if (i != VICTIM)
+			dmk_expect_on_device(test, addr + i * PAGE_SIZE, 1,
+					     dmk(test)->dev[0]);
+	dmk_expect_data(test, addr, NPAGES, seed);
+}
+
+/* Only MIGRATE_VMA_SELECT_SYSTEM takes the zero page. */
+static void zero_page_needs_select_system(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct migrate_vma args;
+	unsigned long addr, i;
+	u8 byte;
+
+	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	for (i = 0; i < NPAGES; i++)
+		KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
+					       i * PAGE_SIZE), 0);
+	dmk_args_init(test, &args, addr, NPAGES,
+		      MIGRATE_VMA_SELECT_DEVICE_PRIVATE, umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+	KUNIT_EXPECT_EQ(test, args.npages, NPAGES);
+	KUNIT_EXPECT_EQ(test, args.cpages, 0);
+	for (i = 0; i < NPAGES; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, args.src[i], 0, "src[%lu]", i);
+		KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
+				DMK_ZERO);
+	}
+	dmk_finish(test);
+}
+
+/* migrate_vma_setup() only trylocks: a locked page is not collected. */
+static void locked_page_is_skipped(struct kunit *test)
+{
+	struct umdevmem_migrate_result res;
+	struct page *victim;
+	unsigned long addr;
+
+	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, NPAGES, 93);
+	victim = dmk_lookup(test, addr + VICTIM * PAGE_SIZE).page;
+	KUNIT_ASSERT_NOT_NULL(test, victim);
+	lock_page(victim);
+	res = dmk_migrate(test, dmk(test)->dev[0], addr, NPAGES,
+			  MIGRATE_VMA_SELECT_SYSTEM, NULL);
+	KUNIT_EXPECT_TRUE(test, PageLocked(victim));
+	unlock_page(victim);
+	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
+	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES - 1);
+	expect_all_but_victim(test, addr, victim, 93);
+	dmk_finish(test);
+}
+
+/*
+ * make_device_exclusive_range() replaces the pte with a device-exclusive
+ * entry: not device-private, so migration leaves it; a CPU access
+ * restores the page.
+ */
+static void exclusive_entry_is_skipped(struct kunit *test)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long addr, victim_addr;
+	struct umdevmem_migrate_result res;
+	struct page *victim = NULL;
+	int ret;
+	u8 byte;
+
+	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, NPAGES, 94);
+	victim_addr = addr + VICTIM * PAGE_SIZE;
+	mmap_read_lock(mm);
+	ret = make_device_exclusive_range(mm, victim_addr,
+					  victim_addr + PAGE_SIZE, &victim,
+					  umdevmem_owner(dmk(test)->dev[0]));
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_EQ(test, ret, 1);
+	KUNIT_ASSERT_NOT_NULL(test, victim);
+	unlock_page(victim);
+	put_page(victim);
+	KUNIT_ASSERT_EQ(test, dmk_lookup(test, victim_addr).kind, DMK_EXCLUSIVE);
+
+	res = dmk_migrate(test, dmk(test)->dev[0], addr, NPAGES,
+			  MIGRATE_VMA_SELECT_SYSTEM, NULL);
+	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
+	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES - 1);
+	KUNIT_EXPECT_EQ(test, dmk_lookup(test, victim_addr).kind, DMK_EXCLUSIVE);
+	/* a CPU read faults the exclusive entry back to the page */
+	KUNIT_EXPECT_EQ(test, get_user(byte, (u8 __user *)victim_addr), 0);
+	KUNIT_EXPECT_EQ(test, byte, dmk_byte(94, VICTIM, 0));
+	expect_all_but_victim(test, addr, victim, 94);
+	dmk_finish(test);
+}
+
+/*
+ * Shared anonymous memory is shmem: its pages are collected and unmapped
+ * (not anon-exclusive, so with a plain migration entry), but only
+ * anonymous pages may move to device-private memory, so migrate_vma_pages()
+ * refuses them and finalize maps them back, writable or read-only as
+ * they were.
+ */
+static void shmem_pages_are_restored(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct page *dpages[NPAGES], *shm[NPAGES];
+	struct migrate_vma args;
+	unsigned long addr, i;
+	int round;
+
+	addr = dmk_mmap_shared(test, NPAGES, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, NPAGES, 95);
+	for (i = 0; i < NPAGES; i++) {
+		shm[i] = dmk_lookup(test, addr + i * PAGE_SIZE).page;
+		KUNIT_ASSERT_NOT_NULL(test, shm[i]);
+		KUNIT_ASSERT_FALSE(test, PageAnon(shm[i]));
+	}
+
+	for (round = 0; round < 2; round++) {
+		bool writable = round == 0;
+
+		if (!writable)
+			KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, NPAGES,
+							   PROT_READ), 0);
+		dmk_args_init(test, &args, addr, NPAGES,
+			      MIGRATE_VMA_SELECT_SYSTEM, umdevmem_owner(dev));
+		KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+		KUNIT_EXPECT_EQ(test, args.cpages, NPAGES);
+		for (i = 0; i < NPAGES; i++) {
+			KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
+			KUNIT_EXPECT_EQ(test, !!(args.src[i] & MIGRATE_PFN_WRITE),
+					writable);
+			KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
+					DMK_OTHER);
+		}
+		dmk_alloc_and_copy(test, &args, dev, dpages);
+		dmk_pages_finalize(&args);
+		for (i = 0; i < NPAGES; i++) {
+			struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+			KUNIT_EXPECT_FALSE_MSG(test,
+					       args.src[i] & MIGRATE_PFN_MIGRATE,
+					       "round %d page %lu", round, i);
+			KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+			KUNIT_EXPECT_PTR_EQ(test, p.page, shm[i]);
+			KUNIT_EXPECT_EQ(test, p.write, writable);
+		}
+		dmk_expect_data(test, addr, NPAGES, 95);
+	}
+	dmk_finish(test);
+}
+
+/*
+ * A page somebody else has taken off the LRU (compaction, another
+ * migration) cannot be isolated: the unmap step restores it.
+ */
+static void isolated_page_is_restored(struct kunit *test)
+{
+	struct umdevmem_migrate_result res;
+	struct folio *folio;
+	struct page *victim;
+	unsigned long addr;
+
+	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, NPAGES, 96);
+	victim = dmk_lookup(test, addr + VICTIM * PAGE_SIZE).page;
+	KUNIT_ASSERT_NOT_NULL(test, victim);
+	folio = page_folio(victim);
+	lru_add_drain();
+	KUNIT_ASSERT_TRUE(test, folio_isolate_lru(folio));
+	res = dmk_migrate(test, dmk(test)->dev[0], addr, NPAGES,
+			  MIGRATE_VMA_SELECT_SYSTEM, NULL);
+	KUNIT_EXPECT_FALSE(test, folio_test_lru(folio));
+	folio_putback_lru(folio);
+	/* collected, then restored by the unmap step, which sets cpages */
+	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
+	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES - 1);
+	expect_all_but_victim(test, addr, victim, 96);
+	dmk_finish(test);
+}
+
+static struct kunit_case collect_cases[] = {
+	KUNIT_CASE(zero_page_needs_select_system),
+	KUNIT_CASE(locked_page_is_skipped),
+	KUNIT_CASE(exclusive_entry_is_skipped),
+	KUNIT_CASE(shmem_pages_are_restored),
+	KUNIT_CASE(isolated_page_is_restored),
+	{}
+};
+
+static struct kunit_suite collect_suite = {
+	.name = "umdevmem_collect",
+	.init = dmk_init,
+	.suite_exit = dmk_suite_exit,
+	.test_cases = collect_cases,
+};
+kunit_test_suite(collect_suite);

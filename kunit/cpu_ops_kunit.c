@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem suite umdevmem_cpu_ops: what the CPU side of mm does to
+ * device-private and device-exclusive entries.  mprotect() makes device
+ * entries read-only and never writable again; MADV_DONTNEED frees the
+ * device pages; fork() shares device pages copy-on-write (a fault in the
+ * child brings the page back for both mms) and restores device-exclusive
+ * entries; get_user_pages() and
+ * pin_user_pages() fault device pages back to system memory.
+ *
+ * fork() is a real one: a task cloned without CLONE_VM from the test's
+ * thread, so it gets a copy of the test's mm, runs a function in kernel
+ * mode against it and exits; the test waits for it.
+ */
+#include <linux/mman.h>
+#include <linux/rmap.h>
+#include <linux/sched/task.h>
+#include <linux/signal.h>
+#include "devmem_kunit.h"
+
+#define NPAGES 4
+#define VICTIM 1
+
+/* What a forked child saw and did in its copy of the test's mm. */
+struct child {
+	unsigned long addr;
+	unsigned int seed, new_seed;
+	struct dmk_pte before[NPAGES];	/* its entries right after fork */
+	unsigned long bad_read;		/* pages not matching seed */
+	unsigned long bad_write;	/* pages it failed to write */
+	unsigned long bad_reread;	/* pages not matching new_seed */
+};
+
+static int child_fn(void *arg)
+{
+	struct child *c = arg;
+	struct mm_struct *mm = current->mm;
+	unsigned long i;
+
+	mmap_read_lock(mm);
+	for (i = 0; i < NPAGES; i++)
+		c->before[i] = dmk_lookup_locked(mm, c->addr + i * PAGE_SIZE);
+	mmap_read_unlock(mm);
+	c->bad_read = dmk_bad_pages(c->addr, NPAGES, c->seed);
+	c->bad_write = dmk_write_pattern(c->addr, NPAGES, c->new_seed);
+	c->bad_reread = dmk_bad_pages(c->addr, NPAGES, c->new_seed);
+	do_exit(0);
+}
+
+/* fork(), run child_fn() in the child, wait until it has exited. */
+static void run_child(struct kunit *test, struct child *c)
+{
+	struct kernel_clone_args args = {
+		.flags = CLONE_UNTRACED,
+		.exit_signal = SIGCHLD,
+		.fn = child_fn,
+		.fn_arg = c,
+	};
+	int status = 0;	/* kernel_wait() writes only a non-zero status */
+	pid_t pid;
+
+	/* kernel threads ignore SIGCHLD, which would reap the child early */
+	kernel_sigaction(SIGCHLD, SIG_DFL);
+	pid = kernel_clone(&args);
+	if (pid > 0)
+		KUNIT_EXPECT_EQ(test, kernel_wait(pid, &status), pid);
+	kernel_sigaction(SIGCHLD, SIG_IGN);
+	KUNIT_ASSERT_GT(test, pid, 0);
+	KUNIT_EXPECT_EQ(test, status, 0);
+}
+
+static void mprotect_makes_device_entries_readonly(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct page *dpages[NPAGES];
+	unsigned long addr, i;
+
+	addr = dmk_map_on_device(test, dev, NPAGES, 101, false);
+	for (i = 0; i < NPAGES; i++)
+		dpages[i] = dmk_lookup(test, addr + i * PAGE_SIZE).page;
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, NPAGES, PROT_READ), 0);
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, NPAGES,
+					   PROT_READ | PROT_WRITE), 0);
+	for (i = 0; i < NPAGES; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+		KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
+		KUNIT_EXPECT_PTR_EQ(test, p.page, dpages[i]);
+		KUNIT_EXPECT_FALSE_MSG(test, p.write, "page %lu", i);
+	}
+	/* a write faults the page back and is then allowed */
+	dmk_fill(test, addr, NPAGES, 102);
+	for (i = 0; i < NPAGES; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+		KUNIT_EXPECT_TRUE(test, p.write);
+	}
+	dmk_expect_data(test, addr, NPAGES, 102);
+	dmk_finish(test);
+}
+
+static void dontneed_frees_device_pages(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem_stats before, after;
+	unsigned long addr, i;
+	u8 byte = 0xff;
+
+	addr = dmk_map_on_device(test, dev, NPAGES, 103, false);
+	before = dmk_stats(dev);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, NPAGES * PAGE_SIZE,
+					 MADV_DONTNEED), 0);
+	after = dmk_stats(dev);
+	KUNIT_EXPECT_EQ(test, after.freed - before.freed, NPAGES);
+	KUNIT_EXPECT_EQ(test, after.free_pages - before.free_pages, NPAGES);
+	KUNIT_EXPECT_EQ(test, after.to_ram_calls, before.to_ram_calls);
+	for (i = 0; i < NPAGES; i++) {
+		KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
+				DMK_NONE);
+		KUNIT_EXPECT_EQ(test, get_user(byte, (u8 __user *)addr +
+					       i * PAGE_SIZE), 0);
+		KUNIT_EXPECT_EQ(test, byte, 0);
+	}
+	dmk_finish(test);
+}
+
+/*
+ * fork() with pages on the device: both mms map the same device pages,
+ * read-only.  The child's read fault migrates each page back to system
+ * memory for every mm that maps it (the unmap step replaces the parent's
+ * device entry with a migration entry too), so the parent ends up sharing
+ * the new system page copy-on-write; the child's write then copies it.
+ */
+static void fork_shares_device_pages(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct child c = { .seed = 104, .new_seed = 105 };
+	struct umdevmem_stats before, after;
+	struct page *dpages[NPAGES];
+	unsigned long i;
+
+	c.addr = dmk_map_on_device(test, dev, NPAGES, c.seed, false);
+	for (i = 0; i < NPAGES; i++)
+		dpages[i] = dmk_lookup(test, c.addr + i * PAGE_SIZE).page;
+	before = dmk_stats(dev);
+	run_child(test, &c);
+	after = dmk_stats(dev);
+
+	for (i = 0; i < NPAGES; i++) {
+		struct dmk_pte p = dmk_lookup(test, c.addr + i * PAGE_SIZE);
+
+		KUNIT_EXPECT_EQ(test, c.before[i].kind, DMK_DEVICE);
+		KUNIT_EXPECT_PTR_EQ(test, c.before[i].page, dpages[i]);
+		KUNIT_EXPECT_FALSE(test, c.before[i].write);
+		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+		KUNIT_EXPECT_FALSE(test, p.write);
+	}
+	KUNIT_EXPECT_EQ(test, c.bad_read, 0);
+	KUNIT_EXPECT_EQ(test, c.bad_write, 0);
+	KUNIT_EXPECT_EQ(test, c.bad_reread, 0);
+	KUNIT_EXPECT_EQ(test, after.to_ram_pages - before.to_ram_pages, NPAGES);
+	KUNIT_EXPECT_EQ(test, after.freed - before.freed, NPAGES);
+	dmk_expect_data(test, c.addr, NPAGES, c.seed);
+	dmk_finish(test);
+}
+
+/* fork() restores a device-exclusive entry before copying the pte. */
+static void fork_restores_exclusive_entry(struct kunit *test)
+{
+	struct mm_struct *mm = current->mm;
+	struct child c = { .seed = 106, .new_seed = 107 };
+	unsigned long victim_addr;
+	struct page *page = NULL;
+	int ret;
+
+	c.addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	dmk_fill(test, c.addr, NPAGES, c.seed);
+	victim_addr = c.addr + VICTIM * PAGE_SIZE;
+	mmap_read_lock(mm);
+	ret = make_device_exclusive_range(mm, victim_addr,
+					  victim_addr + PAGE_SIZE, &page,
+					  umdevmem_owner(dmk(test)->dev[0]));
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_EQ(test, ret, 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	unlock_page(page);
+	put_page(page);
+	KUNIT_ASSERT_EQ(test, dmk_lookup(test, victim_addr).kind, DMK_EXCLUSIVE);
+	KUNIT_ASSERT_TRUE(test, dmk_lookup(test, victim_addr).write);
+
+	run_child(test, &c);
+	KUNIT_EXPECT_EQ(test, c.before[VICTIM].kind, DMK_SYSTEM);
+	KUNIT_EXPECT_PTR_EQ(test, c.before[VICTIM].page, page);
+	KUNIT_EXPECT_EQ(test, c.bad_read, 0);
+	KUNIT_EXPECT_EQ(test, c.bad_write, 0);
+	KUNIT_EXPECT_EQ(test, c.bad_reread, 0);
+	KUNIT_EXPECT_EQ(test, dmk_lookup(test, victim_addr).kind, DMK_SYSTEM);
+	KUNIT_EXPECT_PTR_EQ(test, dmk_lookup(test, victim_addr).page, page);
+	dmk_expect_data(test, c.addr, NPAGES, c.seed);
+	dmk_finish(test);
+}
+
+/* mprotect() makes a writable device-exclusive entry read-only. */
+static void mprotect_makes_exclusive_readonly(struct kunit *test)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *page = NULL;
+	unsigned long addr;
+	struct dmk_pte p;
+	int ret;
+
+	addr = dmk_mmap(test, 1, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, 1, 108);
+	mmap_read_lock(mm);
+	ret = make_device_exclusive_range(mm, addr, addr + PAGE_SIZE, &page,
+					  umdevmem_owner(dmk(test)->dev[0]));
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_EQ(test, ret, 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	unlock_page(page);
+	put_page(page);
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, 1, PROT_READ), 0);
+	p = dmk_lookup(test, addr);
+	KUNIT_EXPECT_EQ(test, p.kind, DMK_EXCLUSIVE);
+	KUNIT_EXPECT_FALSE(test, p.write);
+	/* a read gives the page back, read-only */
+	dmk_expect_data(test, addr, 1, 108);
+	p = dmk_lookup(test, addr);
+	KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+	KUNIT_EXPECT_PTR_EQ(test, p.page, page);
+	KUNIT_EXPECT_FALSE(test, p.write);
+	/* a read-only range cannot be made exclusive: that needs write */
+	mmap_read_lock(mm);
+	page = NULL;
+	ret = make_device_exclusive_range(mm, addr, addr + PAGE_SIZE, &page,
+					  NULL);
+	mmap_read_unlock(mm);
+	KUNIT_EXPECT_LE(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, page);
+	dmk_finish(test);
+}
+
+/* GUP and pins never return a device-private page: they fault it back. */
+static void gup_faults_device_pages_back(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct mm_struct *mm = current->mm;
+	struct umdevmem_stats before, after;
+	struct page *got = NULL, *pinned = NULL;
+	unsigned long addr;
+	long ret;
+
+	addr = dmk_map_on_device(test, dev, 2, 109, false);
+	before = dmk_stats(dev);
+	mmap_read_lock(mm);
+	ret = get_user_pages(addr, 1, FOLL_WRITE, &got);
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_EQ(test, ret, 1);
+	ret = pin_user_pages_fast(addr + PAGE_SIZE, 1,
+				  FOLL_WRITE | FOLL_LONGTERM, &pinned);
+	KUNIT_ASSERT_EQ(test, ret, 1);
+	after = dmk_stats(dev);
+
+	KUNIT_EXPECT_FALSE(test, is_zone_device_page(got));
+	KUNIT_EXPECT_FALSE(test, is_zone_device_page(pinned));
+	KUNIT_EXPECT_PTR_EQ(test, dmk_lookup(test, addr).page, got);
+	KUNIT_EXPECT_PTR_EQ(test, dmk_lookup(test, addr + PAGE_SIZE).page,
+			    pinned);
+	KUNIT_EXPECT_EQ(test, after.to_ram_pages - before.to_ram_pages, 2);
+	KUNIT_EXPECT_EQ(test, after.free_pages - before.free_pages, 2);
+	put_page(got);
+	unpin_user_page(pinned);
+	dmk_expect_data(test, addr, 2, 109);
+	dmk_finish(test);
+}
+
+static struct kunit_case cpu_ops_cases[] = {
+	KUNIT_CASE(mprotect_makes_device_entries_readonly),
+	KUNIT_CASE(dontneed_frees_device_pages),
+	KUNIT_CASE(fork_shares_device_pages),
+	KUNIT_CASE(fork_restores_exclusive_entry),
+	KUNIT_CASE(mprotect_makes_exclusive_readonly),
+	KUNIT_CASE(gup_faults_device_pages_back),
+	{}
+};
+
+static struct kunit_suite cpu_ops_suite = {
+	.name = "umdevmem_cpu_ops",
+	.init = dmk_init,
+	.suite_exit = dmk_suite_exit,
+	.test_cases = cpu_ops_cases,
+};
+kunit_test_suite(cpu_ops_suite);
