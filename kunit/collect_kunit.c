@@ -5,13 +5,15 @@
  * MIGRATE_VMA_SELECT_SYSTEM, a page somebody else holds locked (trylock
  * fails), a device-exclusive entry (not device-private), shmem pages
  * (collected and unmapped, then refused by migrate_vma_pages() because
- * they are not anonymous) and a page already isolated from the LRU
- * (restored by the unmap step).
+ * they are not anonymous), a page already isolated from the LRU
+ * (restored by the unmap step) and a MAP_PRIVATE file mapping.
  */
+#include <linux/file.h>
 #include <linux/migrate.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
+#include <linux/shmem_fs.h>
 #include "devmem_kunit.h"
 /* folio_isolate_lru() and folio_putback_lru(), as mm's own tests use */
 #include "internal.h"
@@ -209,12 +211,59 @@ static void isolated_page_is_restored(struct kunit *test)
 	dmk_finish(test);
 }
 
+/*
+ * A MAP_PRIVATE file mapping (a shmem file here): pages written there are
+ * anonymous copies and move to the device; a page only read is the file's
+ * page cache page, collected and then refused; a never-touched page is a
+ * hole in a VMA that is not anonymous and is not even collected.
+ */
+static void private_file_cow_pages_move(struct kunit *test)
+{
+	enum { COW0, COW1, CACHE, UNTOUCHED };
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem_migrate_result res;
+	struct page *cache_page;
+	struct file *file;
+	unsigned long addr;
+	u8 byte = 0xff;
+
+	file = shmem_file_setup("umdevmem-kunit", NPAGES * PAGE_SIZE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = vm_mmap(file, 0, NPAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE, 0);
+	fput(file);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	dmk_fill(test, addr, CACHE, 97);
+	KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
+				       CACHE * PAGE_SIZE), 0);
+	cache_page = dmk_lookup(test, addr + CACHE * PAGE_SIZE).page;
+	KUNIT_ASSERT_NOT_NULL(test, cache_page);
+	KUNIT_ASSERT_FALSE(test, PageAnon(cache_page));
+	KUNIT_ASSERT_TRUE(test, PageAnon(dmk_lookup(test, addr).page));
+
+	res = dmk_migrate(test, dev, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			  NULL);
+	KUNIT_EXPECT_EQ(test, res.cpages, CACHE + 1);
+	KUNIT_EXPECT_EQ(test, res.migrated, CACHE);
+	dmk_expect_on_device(test, addr, CACHE, dev);
+	KUNIT_EXPECT_PTR_EQ(test, dmk_lookup(test, addr + CACHE * PAGE_SIZE).page,
+			    cache_page);
+	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + UNTOUCHED * PAGE_SIZE).kind,
+			DMK_NONE);
+	dmk_expect_data(test, addr, CACHE, 97);
+	KUNIT_EXPECT_EQ(test, get_user(byte, (u8 __user *)addr +
+				       CACHE * PAGE_SIZE + 5), 0);
+	KUNIT_EXPECT_EQ(test, byte, 0);
+	dmk_finish(test);
+}
+
 static struct kunit_case collect_cases[] = {
 	KUNIT_CASE(zero_page_needs_select_system),
 	KUNIT_CASE(locked_page_is_skipped),
 	KUNIT_CASE(exclusive_entry_is_skipped),
 	KUNIT_CASE(shmem_pages_are_restored),
 	KUNIT_CASE(isolated_page_is_restored),
+	KUNIT_CASE(private_file_cow_pages_move),
 	{}
 };
 

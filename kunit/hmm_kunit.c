@@ -3,7 +3,10 @@
  * uml-devmem suite umdevmem_hmm: hmm_range_fault() over device-private
  * pages.  The owner of the pages gets their device pfns without any
  * fault; any other owner faults them back to system memory, or, when it
- * asks for no fault, sees them as not valid.
+ * asks for no fault, sees them as not valid.  Snapshots over every kind
+ * of entry, the faults a VMA forbids, and device mirrors reading and
+ * writing system pages through the pfns they get (hmm-tests' anon_*,
+ * file_*, snapshot and double_map).
  */
 #include <linux/highmem.h>
 #include <linux/hmm.h>
@@ -285,6 +288,30 @@ static void mirror_reads_and_writes(struct kunit *test)
 	dmk_finish(test);
 }
 
+/* Two devices mirror the same pages: both see the same system pfns. */
+static void two_mirrors_share_pages(struct kunit *test)
+{
+	const unsigned long n = 4;
+	struct dmk *d = dmk(test);
+	unsigned long addr, i, pfns0[4], pfns1[4];
+
+	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, n, 50);
+	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, n, PROT_READ), 0);
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns0, HMM_PFN_REQ_FAULT,
+				       umdevmem_owner(d->dev[0])), 0);
+	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns1, HMM_PFN_REQ_FAULT,
+				       umdevmem_owner(d->dev[1])), 0);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, pfns0[i], pfns1[i]);
+		KUNIT_EXPECT_EQ(test, pfns0[i] & HMM_PFN_FLAGS, HMM_PFN_VALID);
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns0[i]),
+				    dmk_lookup(test, addr + i * PAGE_SIZE).page);
+	}
+	dmk_expect_data(test, addr, n, 50);
+	dmk_finish(test);
+}
+
 static struct kunit_case hmm_cases[] = {
 	KUNIT_CASE(same_owner_sees_device_pfns),
 	KUNIT_CASE(same_owner_readonly),
@@ -294,6 +321,7 @@ static struct kunit_case hmm_cases[] = {
 	KUNIT_CASE(snapshot_of_every_kind),
 	KUNIT_CASE(forbidden_faults_fail),
 	KUNIT_CASE(mirror_reads_and_writes),
+	KUNIT_CASE(two_mirrors_share_pages),
 	{}
 };
 
