@@ -36,6 +36,9 @@ part() {
 part "suites, default config" ./run_tests.sh --config default
 part "suites, debug config" ./run_tests.sh --config debug
 part "suites, coverage config" ./run_tests.sh --config coverage
+part "unreached lines explained" scripts/coverage_unreached.py \
+	"${UML_DEVMEM_WORK:-$TOP/work}/linux-6.12/build-coverage/coverage/coverage.lcov" \
+	kunit/COVERAGE.md
 part "mutations caught" tests/mutation_selftest.sh
 part "tree's default kunit" scripts/upstream_kunit.sh
 part "checkpatch" scripts/checkpatch.sh
