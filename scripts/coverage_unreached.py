@@ -43,8 +43,37 @@ def counted(lcov_path):
     return hits
 
 
+def tree_version(lcov_path):
+    """The kernel version of the tree the lcov file names, from its Makefile."""
+    for row in open(lcov_path, encoding="utf-8"):
+        if row.startswith("SF:") and row.rstrip().endswith("/mm/migrate_device.c"):
+            top = row[3:].rstrip()[: -len("/mm/migrate_device.c")]
+            fields = {}
+            for line in open(top + "/Makefile", encoding="utf-8"):
+                key, _, value = line.partition("=")
+                if key.strip() in ("VERSION", "PATCHLEVEL", "SUBLEVEL"):
+                    fields[key.strip()] = value.strip()
+                if len(fields) == 3:
+                    break
+            return "{VERSION}.{PATCHLEVEL}.{SUBLEVEL}".format(**fields)
+    return None
+
+
+def documented_version(md_path):
+    for line in open(md_path, encoding="utf-8"):
+        found = re.search(r"linux-source-6\.12 \((6\.12\.\d+)\)", line)
+        if found:
+            return found.group(1)
+    return None
+
+
 def main():
     lcov_path, md_path = sys.argv[1], sys.argv[2]
+    have, want = tree_version(lcov_path), documented_version(md_path)
+    if have != want:
+        print(f"{md_path} gives line numbers of {want}, the coverage run was "
+              f"on {have}: rerun --config coverage and update {md_path}")
+        return 1
     hits = counted(lcov_path)
     if not hits:
         print(f"no mm/migrate_device.c in {lcov_path}")
