@@ -86,31 +86,22 @@ static void locked_page_is_skipped(struct kunit *test)
 }
 
 /*
- * make_device_exclusive_range() replaces the pte with a device-exclusive
+ * make_device_exclusive() replaces the pte with a device-exclusive
  * entry: not device-private, so migration leaves it; a CPU access
  * restores the page.
  */
 static void exclusive_entry_is_skipped(struct kunit *test)
 {
-	struct mm_struct *mm = current->mm;
 	unsigned long addr, victim_addr;
 	struct umdevmem_migrate_result res;
-	struct page *victim = NULL;
-	int ret;
+	struct page *victim;
 	u8 byte;
 
 	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, NPAGES, 94);
 	victim_addr = addr + VICTIM * PAGE_SIZE;
-	mmap_read_lock(mm);
-	ret = make_device_exclusive_range(mm, victim_addr,
-					  victim_addr + PAGE_SIZE, &victim,
-					  umdevmem_owner(dmk(test)->dev[0]));
-	mmap_read_unlock(mm);
-	KUNIT_ASSERT_EQ(test, ret, 1);
+	victim = dmk_make_exclusive(test, victim_addr);
 	KUNIT_ASSERT_NOT_NULL(test, victim);
-	unlock_page(victim);
-	put_page(victim);
 	KUNIT_ASSERT_EQ(test, dmk_lookup(test, victim_addr).kind, DMK_EXCLUSIVE);
 
 	res = dmk_migrate(test, dmk(test)->dev[0], addr, NPAGES,
@@ -227,7 +218,8 @@ static void private_file_cow_pages_move(struct kunit *test)
 	unsigned long addr;
 	u8 byte = 0xff;
 
-	file = shmem_file_setup("umdevmem-kunit", NPAGES * PAGE_SIZE, 0);
+	file = shmem_file_setup("umdevmem-kunit", NPAGES * PAGE_SIZE,
+				UMD_SHMEM_FLAGS);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	addr = vm_mmap(file, 0, NPAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE, 0);

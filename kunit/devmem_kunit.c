@@ -11,7 +11,6 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/swapops.h>
 #include <linux/uaccess.h>
 #include "devmem_kunit.h"
 
@@ -306,7 +305,6 @@ static pte_t *dmk_pte_map(struct mm_struct *mm, unsigned long addr,
 struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr)
 {
 	struct dmk_pte r = { .kind = DMK_NONE };
-	swp_entry_t entry;
 	spinlock_t *ptl;
 	pte_t *ptep, pte;
 
@@ -324,20 +322,13 @@ struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr)
 		r.write = pte_write(pte);
 		return r;
 	}
-	entry = pte_to_swp_entry(pte);
-	if (is_device_exclusive_entry(entry)) {
+	r.page = umd_device_exclusive(pte, &r.write);
+	if (r.page) {
 		r.kind = DMK_EXCLUSIVE;
-		r.page = pfn_swap_entry_to_page(entry);
-		r.write = is_writable_device_exclusive_entry(entry);
 		return r;
 	}
-	if (!is_device_private_entry(entry)) {
-		r.kind = DMK_OTHER;
-		return r;
-	}
-	r.kind = DMK_DEVICE;
-	r.page = pfn_swap_entry_to_page(entry);
-	r.write = is_writable_device_private_entry(entry);
+	r.page = umd_device_private(pte, &r.write);
+	r.kind = r.page ? DMK_DEVICE : DMK_OTHER;
 	return r;
 }
 
@@ -467,6 +458,21 @@ void dmk_pages_finalize(struct migrate_vma *args)
 	migrate_vma_pages(args);
 	migrate_vma_finalize(args);
 	mmap_read_unlock(mm);
+}
+
+struct page *dmk_make_exclusive(struct kunit *test, unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *page;
+
+	mmap_read_lock(mm);
+	page = umd_make_exclusive(mm, addr, umdevmem_owner(dmk(test)->dev[0]));
+	mmap_read_unlock(mm);
+	if (page) {
+		unlock_page(page);
+		put_page(page);
+	}
+	return page;
 }
 
 /*

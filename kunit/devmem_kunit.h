@@ -14,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <devmem_compat.h>
 #include <umdevmem.h>
 
 #define DMK_DEVICES 2
@@ -105,6 +106,12 @@ int dmk_setup(struct kunit *test, struct migrate_vma *args);
 unsigned long dmk_alloc_and_copy(struct kunit *test, struct migrate_vma *args,
 				 struct umdevmem *dev, struct page **dpages);
 void dmk_pages_finalize(struct migrate_vma *args);
+
+/*
+ * make_device_exclusive() for one page, as the first boot device; the
+ * page is unlocked and released again, the entry stays.  NULL if refused.
+ */
+struct page *dmk_make_exclusive(struct kunit *test, unsigned long addr);
 
 unsigned long dmk_map_on_device(struct kunit *test, struct umdevmem *dev,
 				unsigned long n, unsigned int seed,

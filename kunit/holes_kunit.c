@@ -13,6 +13,8 @@
 #include <linux/mman.h>
 #include <linux/swap.h>
 #include "devmem_kunit.h"
+/* lru_add_drain(), which 7.x keeps in mm/internal.h */
+#include "internal.h"
 
 #define NPAGES 8
 

@@ -150,9 +150,9 @@ static void unstable_address_space(struct kunit *test)
 	unsigned long i;
 
 	start(test, &r);
-	set_bit(MMF_UNSTABLE, &mm->flags);
+	umd_mm_set_unstable(mm, true);
 	finish_and_check(test, &r, GENMASK(NPAGES - 1, 0));
-	clear_bit(MMF_UNSTABLE, &mm->flags);
+	umd_mm_set_unstable(mm, false);
 	for (i = 0; i < NPAGES; i++)
 		KUNIT_EXPECT_EQ(test, dmk_lookup(test, r.addr + i * PAGE_SIZE).kind,
 				DMK_NONE);

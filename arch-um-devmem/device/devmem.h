@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/memremap.h>
 #include <linux/spinlock.h>
+#include "devmem_compat.h"
 #include "umdevmem.h"
 
 struct umdevmem {
@@ -31,7 +32,7 @@ struct umdevmem {
 
 static inline struct umdevmem *page_to_umdevmem(struct page *page)
 {
-	return container_of(page->pgmap, struct umdevmem, pgmap);
+	return container_of(umd_page_pgmap(page), struct umdevmem, pgmap);
 }
 
 static inline unsigned long umdevmem_page_offset(struct page *page)
@@ -43,6 +44,9 @@ static inline unsigned long umdevmem_page_offset(struct page *page)
 /* devmem_alloc.c */
 void umdevmem_init_free_list(struct umdevmem *dev);
 void umdevmem_page_free(struct page *page);
+#ifdef UMDEVMEM_FOLIO_FREE
+void umdevmem_folio_free(struct folio *folio);
+#endif
 bool umdevmem_inject(struct umdevmem *dev, unsigned long *nth);
 
 /* devmem_migrate.c */

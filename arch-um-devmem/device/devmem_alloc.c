@@ -52,9 +52,17 @@ struct page *umdevmem_alloc_page(struct umdevmem *dev)
 	spin_unlock(&dev->lock);
 
 	page->zone_device_data = NULL;
-	zone_device_page_init(page);	/* one reference, locked */
+	umd_page_init(page, &dev->pgmap);	/* one reference, locked */
 	return page;
 }
+
+#ifdef UMDEVMEM_FOLIO_FREE
+/* The device only hands out order-0 pages: a folio is one page. */
+void umdevmem_folio_free(struct folio *folio)
+{
+	umdevmem_page_free(&folio->page);
+}
+#endif
 
 void umdevmem_page_free(struct page *page)
 {

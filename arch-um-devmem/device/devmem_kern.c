@@ -34,7 +34,11 @@ static struct umdevmem **boot_devices;
 static unsigned int nr_boot_devices;
 
 static const struct dev_pagemap_ops umdevmem_pagemap_ops = {
+#ifdef UMDEVMEM_FOLIO_FREE
+	.folio_free	= umdevmem_folio_free,
+#else
 	.page_free	= umdevmem_page_free,
+#endif
 	.migrate_to_ram	= umdevmem_migrate_to_ram,
 };
 
@@ -161,7 +165,7 @@ void umdevmem_get_stats(struct umdevmem *dev, struct umdevmem_stats *stats)
 struct umdevmem *umdevmem_page_device(struct page *page)
 {
 	if (!is_device_private_page(page) ||
-	    page->pgmap->ops != &umdevmem_pagemap_ops)
+	    umd_page_pgmap(page)->ops != &umdevmem_pagemap_ops)
 		return NULL;
 	return page_to_umdevmem(page);
 }
