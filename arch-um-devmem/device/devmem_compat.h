@@ -10,9 +10,12 @@
 #include <linux/mm.h>
 #include <linux/rmap.h>
 #include <linux/sched/coredump.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+/*
+ * The lines are told apart by a header: <linux/leafops.h> (softleaf_t)
+ * exists in 7.x and not in 6.12.
+ */
+#if __has_include("linux/leafops.h")
 
 #include <linux/leafops.h>
 
@@ -78,6 +81,7 @@ static inline void umd_mm_set_unstable(struct mm_struct *mm, bool on)
 
 #else /* 6.12 */
 
+#include <linux/swap.h>
 #include <linux/swapops.h>
 
 static inline struct dev_pagemap *umd_page_pgmap(struct page *page)
