@@ -6,13 +6,15 @@
  * device pages; fork() shares device pages copy-on-write (a fault in the
  * child brings the page back for both mms) and restores device-exclusive
  * entries; get_user_pages() and
- * pin_user_pages() fault device pages back to system memory.
+ * pin_user_pages() fault device pages back to system memory; mremap()
+ * moves device entries.
  *
  * fork() is a real one: a task cloned without CLONE_VM from the test's
  * thread, so it gets a copy of the test's mm, runs a function in kernel
  * mode against it and exits; the test waits for it.
  */
 #include <linux/mman.h>
+#include <linux/syscalls.h>
 #include <linux/rmap.h>
 #include <linux/sched/task.h>
 #include <linux/signal.h>
@@ -258,6 +260,47 @@ static void gup_faults_device_pages_back(struct kunit *test)
 	dmk_finish(test);
 }
 
+/*
+ * mremap() moves device-private entries as they are: the device pages
+ * follow to the new address, and a fault there brings the data back
+ * (hmm-tests' migrate_remap_fault, without its THP half).  With
+ * MREMAP_DONTUNMAP the old range stays mapped but empty.
+ */
+static void mremap_moves_device_entries(struct kunit *test)
+{
+	static const unsigned long flags[] = {
+		MREMAP_MAYMOVE | MREMAP_FIXED,
+		MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+	};
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct page *dpages[NPAGES];
+	unsigned long addr, to, i;
+	unsigned int f;
+
+	for (f = 0; f < ARRAY_SIZE(flags); f++) {
+		addr = dmk_map_on_device(test, dev, NPAGES, 110 + f, false);
+		for (i = 0; i < NPAGES; i++)
+			dpages[i] = dmk_lookup(test, addr + i * PAGE_SIZE).page;
+		to = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+		KUNIT_ASSERT_EQ(test, sys_mremap(addr, NPAGES * PAGE_SIZE,
+						 NPAGES * PAGE_SIZE, flags[f], to),
+				(long)to);
+		for (i = 0; i < NPAGES; i++) {
+			struct dmk_pte p = dmk_lookup(test, to + i * PAGE_SIZE);
+
+			KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
+			KUNIT_EXPECT_PTR_EQ(test, p.page, dpages[i]);
+			KUNIT_EXPECT_TRUE(test, p.write);
+			KUNIT_EXPECT_EQ(test,
+					dmk_lookup(test, addr + i * PAGE_SIZE).kind,
+					DMK_NONE);
+		}
+		dmk_expect_data(test, to, NPAGES, 110 + f);
+		dmk_expect_on_system(test, to, NPAGES);
+	}
+	dmk_finish(test);
+}
+
 static struct kunit_case cpu_ops_cases[] = {
 	KUNIT_CASE(mprotect_makes_device_entries_readonly),
 	KUNIT_CASE(dontneed_frees_device_pages),
@@ -265,6 +308,7 @@ static struct kunit_case cpu_ops_cases[] = {
 	KUNIT_CASE(fork_restores_exclusive_entry),
 	KUNIT_CASE(mprotect_on_exclusive_entry),
 	KUNIT_CASE(gup_faults_device_pages_back),
+	KUNIT_CASE(mremap_moves_device_entries),
 	{}
 };
 
