@@ -11,9 +11,15 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=${UML_DEVMEM_WORK:-$TOP/work}
-SUPPORTED_LINES="6.12"
+SUPPORTED_LINES="6.12 7.3"
+# Lines newer than bookworm's come from these suites, through a sources
+# list of the runner's own (see fetch_newer_tarball).
+NEWER_SUITES="trixie-backports testing unstable"
 
 KERNEL_LINE=6.12
+SERIES_LINE=6.12
+LLVM=-14
+LINE_GIVEN=
 CONFIG=default
 FILTER=
 USER_SERIES=
@@ -30,18 +36,21 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
 
   --config NAME   kunitconfig fragment from configs/ on top of the default
                   one (default, debug, coverage); coverage builds with
-                  clang-14 and writes an HTML and text report
+                  clang (clang-14 for 6.12, clang-19 for 7.x, which
+                  needs LLVM 17 or later) and writes an HTML and text report
   --filter GLOB   run only suites/cases matching GLOB ('suite' or
                   'suite.case', as kunit.py --filter_glob)
   --series PATH   your own patches (an mbox, or a directory of *.patch or
                   with a 'series' file), applied after the project's series
   --json FILE     write kunit.py's JSON results to FILE
-  --kernel LINE   kernel line to use (supported: $SUPPORTED_LINES)
+  --kernel LINE   kernel line to use (supported: $SUPPORTED_LINES; another
+                  7.x line is tried with the 7.3 series)
 
 Environment:
-  KERNEL_SRC=DIR  use your own $SUPPORTED_LINES tree instead of Debian's
-                  linux-source package; it is copied (never modified) into
-                  the work directory before patches are applied
+  KERNEL_SRC=DIR  use your own tree (6.12 or 7.x; its Makefile says which,
+                  unless --kernel is given) instead of Debian's linux-source
+                  package; it is copied (never modified) into the work
+                  directory before patches are applied
   UML_DEVMEM_WORK work directory (default: ./work)
 
 Exit status: 0 all passed, 1 a test failed or the kernel crashed, 2 a
@@ -62,6 +71,22 @@ die() {
 	exit 2
 }
 
+# The series directory for KERNEL_LINE: its own, or 7.3's for another 7.x.
+choose_series_line() {
+	case " $SUPPORTED_LINES " in
+	*" $KERNEL_LINE "*) SERIES_LINE=$KERNEL_LINE ;;
+	*)
+		if [[ "$KERNEL_LINE" =~ ^7\.[0-9]+$ ]]; then
+			SERIES_LINE=7.3	# a neighbour: works if the series applies
+		else
+			die "unsupported kernel line '$KERNEL_LINE'" \
+				"uml-devmem carries series for: $SUPPORTED_LINES"
+		fi ;;
+	esac
+	# Debian's clang for the coverage build: 7.x needs LLVM 17 or later
+	if [ "${KERNEL_LINE%%.*}" -ge 7 ]; then LLVM=-19; else LLVM=-14; fi
+}
+
 parse_args() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -69,17 +94,13 @@ parse_args() {
 		--filter) FILTER=${2:?--filter needs a glob}; shift 2 ;;
 		--series) USER_SERIES=${2:?--series needs a file}; shift 2 ;;
 		--json) JSON_OUT=${2:?--json needs a file}; shift 2 ;;
-		--kernel) KERNEL_LINE=${2:?--kernel needs a line}; shift 2 ;;
+		--kernel) KERNEL_LINE=${2:?--kernel needs a line}; LINE_GIVEN=1; shift 2 ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; die "unknown argument '$1'" ;;
 		esac
 	done
 
-	case " $SUPPORTED_LINES " in
-	*" $KERNEL_LINE "*) ;;
-	*) die "unsupported kernel line '$KERNEL_LINE'" \
-		"uml-devmem carries series for: $SUPPORTED_LINES" ;;
-	esac
+	choose_series_line
 	if [ ! -f "$TOP/configs/$CONFIG.kunitconfig" ]; then
 		local f names=
 		for f in "$TOP"/configs/*.kunitconfig; do
@@ -125,7 +146,8 @@ check_tools() {
 		command -v "${tool%%:*}" >/dev/null || missing+=("$pkg")
 	done
 	if [ "$CONFIG" = coverage ]; then
-		for tool in clang-14:clang-14 ld.lld-14:lld-14 llvm-cov-14:llvm-14 \
+		for tool in "clang$LLVM:clang$LLVM" "ld.lld$LLVM:lld$LLVM" \
+			"llvm-cov$LLVM:llvm$LLVM" \
 			genhtml:lcov; do
 			command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 		done
@@ -150,6 +172,11 @@ check_user_tree() {
 			"point KERNEL_SRC at the top of a $SUPPORTED_LINES tree"
 	fi
 	line=$(tree_line "$src") || die "KERNEL_SRC=$src: no VERSION/PATCHLEVEL in Makefile"
+	if [ -z "$LINE_GIVEN" ]; then
+		KERNEL_LINE=$line	# the tree says which line it is
+		choose_series_line
+		check_tools	# coverage needs the clang of that line
+	fi
 	if [ "$line" != "$KERNEL_LINE" ]; then
 		die "KERNEL_SRC=$src is Linux $line, not $KERNEL_LINE" \
 			"uml-devmem carries series for: $SUPPORTED_LINES" \
@@ -168,11 +195,57 @@ wgit() {
 		-c core.autocrlf=false "$@"
 }
 
+# linux-source-LINE of a suite newer than the host's: an arch:all package,
+# downloaded with apt through the runner's own sources list and state in
+# $WORK/debian-apt (no root, nothing installed) and unpacked there.
+fetch_newer_tarball() {
+	local apt="$WORK/debian-apt" pkg="linux-source-$KERNEL_LINE" deb newest
+	TARBALL="$apt/$pkg.tar.xz"
+	[ -f "$TARBALL" ] && return
+	for tool in apt-get apt-cache dpkg-deb; do
+		command -v "$tool" >/dev/null ||
+			die "$tool is missing" "uml-devmem fetches $pkg from Debian with apt"
+	done
+	mkdir -p "$apt/lists/partial" "$apt/cache" "$apt/archives/partial"
+	local s
+	for s in $NEWER_SUITES; do
+		echo "deb http://deb.debian.org/debian $s main"
+	done >"$apt/sources.list"
+	local -a opts=(-o "Dir::Etc::sourcelist=$apt/sources.list"
+		-o Dir::Etc::sourceparts=/dev/null -o "Dir::State::Lists=$apt/lists"
+		-o "Dir::Cache=$apt/cache" -o "Dir::Cache::Archives=$apt/archives"
+		-o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)")
+	say "looking for $pkg in Debian's $NEWER_SUITES"
+	apt-get "${opts[@]}" -q update >"$apt/update.log" 2>&1 ||
+		die "apt-get update for Debian's $NEWER_SUITES failed" \
+			"see $apt/update.log (is deb.debian.org reachable?)"
+	if ! apt-cache "${opts[@]}" show "$pkg" >/dev/null 2>&1; then
+		newest=$(apt-cache "${opts[@]}" search --names-only '^linux-source-[0-9.]+$' |
+			sed 's/ .*//' | sort -V | tail -n 1)
+		die "$pkg is not in Debian's $NEWER_SUITES (it has left, or never came)" \
+			"the newest Debian offers is ${newest:-none}: try --kernel ${newest#linux-source-}"
+	fi
+	say "downloading $pkg (about 170 MB)"
+	(cd "$apt" && apt-get "${opts[@]}" -q download "$pkg") >"$apt/download.log" 2>&1 ||
+		die "apt-get download $pkg failed" "see $apt/download.log"
+	deb=$(find "$apt" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/$pkg.tar.xz" >"$TARBALL.part" ||
+		die "$deb holds no usr/src/$pkg.tar.xz"
+	mv "$TARBALL.part" "$TARBALL"
+	rm -f "$deb"
+}
+
 # Debian's tarball, unpacked once into $SRC and committed as the base.
 prepare_debian_tree() {
 	local tarball=/usr/src/linux-source-$KERNEL_LINE.tar.xz
-	[ -f "$tarball" ] || need_packages "linux-source-$KERNEL_LINE"
-	[ -f "$tarball" ] || die "$tarball is missing after installing linux-source-$KERNEL_LINE"
+	if [ "$KERNEL_LINE" = 6.12 ]; then
+		[ -f "$tarball" ] || need_packages "linux-source-$KERNEL_LINE"
+		[ -f "$tarball" ] || die "$tarball is missing after installing linux-source-$KERNEL_LINE"
+	else
+		fetch_newer_tarball
+		tarball=$TARBALL
+	fi
 
 	if [ -f "$SRC/.git/uml-devmem-base" ] &&
 		[ "$(cat "$SRC/.git/uml-devmem-tarball")" = "$(stat -c '%s %Y' "$tarball")" ]; then
@@ -229,8 +302,11 @@ series_file_patches() {
 collect_patches() {
 	local before f
 	PATCHES=()
-	series_file_patches "$TOP/mm-patches/$KERNEL_LINE"
-	series_file_patches "$TOP/arch-um-devmem/$KERNEL_LINE"
+	if [ "$SERIES_LINE" != "$KERNEL_LINE" ]; then
+		info "no series of its own for $KERNEL_LINE: trying the $SERIES_LINE series"
+	fi
+	series_file_patches "$TOP/mm-patches/$SERIES_LINE"
+	series_file_patches "$TOP/arch-um-devmem/$SERIES_LINE"
 	NPROJECT=${#PATCHES[@]}
 	[ -n "$USER_SERIES" ] || return 0
 	before=${#PATCHES[@]}
@@ -364,7 +440,7 @@ build_and_run() {
 	[ -z "$FILTER" ] || args+=("$FILTER")
 	if [ "$CONFIG" = coverage ]; then
 		# clang source-based coverage; the kernel writes this at exit
-		args+=(--make_options LLVM=-14)
+		args+=(--make_options "LLVM=$LLVM")
 		rm -rf "$BUILD/coverage"
 		mkdir -p "$BUILD/coverage"
 		export LLVM_PROFILE_FILE="$BUILD/coverage/kunit-%p.profraw"
@@ -372,9 +448,30 @@ build_and_run() {
 	say "building and running with configs/$CONFIG.kunitconfig in ${BUILD#"$TOP"/}"
 	rm -f "$BUILD/results.json"
 	set +e
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}")
-	KUNIT_RC=$?
+	if [ "$CONFIG" = coverage ]; then
+		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}") 2>&1 |
+			squash_coverage_warnings
+		KUNIT_RC=${PIPESTATUS[0]}
+	else
+		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}")
+		KUNIT_RC=$?
+	fi
 	set -e
+}
+
+# clang's coverage sections make modpost warn once per section, several
+# hundred thousand times, and kunit.py prints every build warning: show
+# one line for them instead.
+squash_coverage_warnings() {
+	awk '/^WARNING: modpost: .*\(__llvm_cov[a-z]*\): unexpected non-allocatable section\./ {
+		n++; skip = 4; next
+	}
+	skip > 0 { skip--; next }
+	{ print; fflush() }
+	END {
+		if (n)
+			printf "    (%d modpost warnings about clang coverage sections not shown)\n", n
+	}'
 }
 
 # Count the cases in kunit.py's JSON; scan the raw log for kernel reports.
@@ -413,7 +510,7 @@ report() {
 		failed=1
 	fi
 	if [ "$CONFIG" = coverage ] &&
-		! "$TOP/scripts/coverage_report.sh" "$BUILD" "$SRC"; then
+		! "$TOP/scripts/coverage_report.sh" "$BUILD" "$SRC" "$LLVM"; then
 		echo "run_tests.sh: no coverage report (see above); counted as one failed case" >&2
 		failed=$((failed + 1))
 	fi

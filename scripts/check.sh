@@ -40,7 +40,10 @@ part "unreached lines explained" scripts/coverage_unreached.py \
 	"${UML_DEVMEM_WORK:-$TOP/work}/linux-6.12/build-coverage/coverage/coverage.lcov" \
 	kunit/COVERAGE.md
 part "mutations caught" tests/mutation_selftest.sh
-part "tree's default kunit" scripts/upstream_kunit.sh
+part "tree's default kunit" scripts/upstream_kunit.sh 6.12
+part "7.3: suites, default config" ./run_tests.sh --kernel 7.3 --config default
+part "7.3: suites, debug config" ./run_tests.sh --kernel 7.3 --config debug
+part "7.3: tree's default kunit" scripts/upstream_kunit.sh 7.3
 part "checkpatch" scripts/checkpatch.sh
 part "runner self-tests" tests/runner_selftest.sh
 

@@ -1,22 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# checkpatch.pl of the work tree on the project's patches and kernel C:
-# one case per file.  Needs the tree that ./run_tests.sh unpacked.
+# checkpatch.pl of the work trees on the project's patches (each line's
+# series with that line's checkpatch) and kernel C (6.12's): one case per
+# file.  Needs the trees that ./run_tests.sh [--kernel LINE] unpacked.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tree="${UML_DEVMEM_WORK:-$TOP/work}/linux-6.12/src"
-cp="$tree/scripts/checkpatch.pl"
-if [ ! -f "$cp" ]; then
-	echo "checkpatch.sh: $cp is missing: run ./run_tests.sh first" >&2
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+WORK="${UML_DEVMEM_WORK:-$TOP/work}"
 
 pass=0
 fail=0
-# check NAME [ARGS...] < INPUT
+# check NAME [ARGS...] < INPUT, with $cp
 check() {
 	local name=$1 out
 	shift
@@ -35,7 +30,8 @@ cd "$TOP"
 # --no-tree cannot look up MAINTAINERS, so checkpatch warns about every
 # file a patch adds; instead, get_maintainer.pl must find a maintainer
 # entry for each added file in the work tree.
-for f in mm-patches/*/*.patch arch-um-devmem/*/*.patch; do
+check_patch() {
+	local f=$1 added
 	# shellcheck disable=SC2094 # check only reads "$f"
 	check "$f" --ignore FILE_PATH_CHANGES - <"$f"
 	while read -r added; do
@@ -45,7 +41,29 @@ for f in mm-patches/*/*.patch arch-um-devmem/*/*.patch; do
 			echo "checkpatch: $f adds $added, which no MAINTAINERS entry covers"
 		fi
 	done < <(awk '/^diff --git/ { f = substr($4, 3) } /^new file mode/ { print f }' "$f")
+}
+
+for dir in mm-patches/[0-9]* arch-um-devmem/[0-9]*; do
+	line=$(basename "$dir")
+	tree="$WORK/linux-$line/src"
+	cp="$tree/scripts/checkpatch.pl"
+	if [ ! -f "$cp" ]; then
+		fail=$((fail + 1))
+		echo "checkpatch: $cp is missing: run ./run_tests.sh --kernel $line first"
+		continue
+	fi
+	for f in "$dir"/*.patch; do
+		[ -f "$f" ] || continue
+		check_patch "$f"
+	done
 done
+tree="$WORK/linux-6.12/src"
+cp="$tree/scripts/checkpatch.pl"
+if [ ! -f "$cp" ]; then
+	echo "checkpatch: $cp is missing: run ./run_tests.sh first"
+	echo "$pass passed, $((fail + 1)) failed"
+	exit 1
+fi
 for f in arch-um-devmem/device/*.[ch] kunit/*.[ch]; do
 	check "$f" -f "$f" </dev/null
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# coverage_report.sh BUILD SRC: turn the .profraw files that the
+# coverage_report.sh BUILD SRC [LLVM-SUFFIX]: turn the .profraw files that the
 # instrumented UML kernel in BUILD wrote into BUILD/coverage/{coverage.lcov,
 # html/, summary.txt} and print one line for each file of interest:
 #   coverage: mm/migrate_device.c lines 93.1% (612/657) branches 80.4% (283/352)
@@ -9,6 +9,7 @@ set -euo pipefail
 
 build=$1
 src=$2
+llvm=${3:--14}	# the clang the kernel was built with: llvm-cov-14 etc.
 out="$build/coverage"
 shopt -s nullglob
 raw=("$out"/*.profraw)
@@ -20,8 +21,8 @@ fi
 # The HTML covers mm/ and the project's own code; the whole kernel would
 # take minutes to render for pages nobody reads.
 scope=("$src"/mm/*.c "$src"/arch/um/drivers/devmem/*.c "$src"/arch/um/drivers/devmem-kunit/*.c)
-llvm-profdata-14 merge -sparse -o "$out/merged.profdata" "${raw[@]}"
-llvm-cov-14 export -format=lcov -instr-profile="$out/merged.profdata" \
+"llvm-profdata$llvm" merge -sparse -o "$out/merged.profdata" "${raw[@]}"
+"llvm-cov$llvm" export -format=lcov -instr-profile="$out/merged.profdata" \
 	"$build/vmlinux" "${scope[@]}" >"$out/coverage.lcov"
 rm -rf "$out/html"
 genhtml -q --branch-coverage --ignore-errors source -o "$out/html" \
@@ -30,7 +31,7 @@ genhtml -q --branch-coverage --ignore-errors source -o "$out/html" \
 
 files=(mm/migrate_device.c mm/hmm.c mm/memremap.c)
 device=("$src"/arch/um/drivers/devmem/*.c)
-llvm-cov-14 report -instr-profile="$out/merged.profdata" "$build/vmlinux" \
+"llvm-cov$llvm" report -instr-profile="$out/merged.profdata" "$build/vmlinux" \
 	"${files[@]/#/$src/}" "${device[@]}" >"$out/summary.txt"
 
 # llvm-cov report columns: Filename Regions Missed Cover Functions Missed

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The tree's own default 'kunit.py run --arch=um' on the patched work
-# tree: the series must leave UML's default (FLATMEM, no ZONE_DEVICE)
-# building and passing.  Needs the tree that ./run_tests.sh prepared.
+# upstream_kunit.sh [LINE]: the tree's own default 'kunit.py run
+# --arch=um' on the patched work tree of LINE (default 6.12): the series
+# must leave UML's default (FLATMEM, no ZONE_DEVICE) building and passing.
+# Needs the tree that ./run_tests.sh --kernel LINE prepared.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TREE="${UML_DEVMEM_WORK:-$TOP/work}/linux-6.12"
+LINE=${1:-6.12}
+TREE="${UML_DEVMEM_WORK:-$TOP/work}/linux-$LINE"
 if [ ! -f "$TREE/src/.git/uml-devmem-key" ]; then
-	echo "upstream_kunit.sh: no patched tree in $TREE: run ./run_tests.sh first" >&2
+	echo "upstream_kunit.sh: no patched tree in $TREE: run ./run_tests.sh --kernel $LINE first" >&2
 	echo "0 passed, 1 failed"
 	exit 1
 fi

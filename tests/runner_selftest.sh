@@ -80,6 +80,9 @@ fi
 
 expect_error "unknown option" "unknown argument '--bogus'" -- --bogus
 expect_error "unsupported kernel line" "unsupported kernel line '5.10'" -- --kernel 5.10
+# A 7.x line Debian does not carry: the newest one it does is named.
+expect_error "7.x line not in Debian" \
+	"the newest Debian offers is linux-source-7\.[0-9]+: try --kernel 7\.[0-9]+" -- --kernel 7.99
 expect_error "unknown config" "no configuration 'nope'.*" -- --config nope
 expect_error "missing --series file" "does not exist" -- --series "$TMP/none.mbox"
 expect_error "KERNEL_SRC missing" "is not a directory" KERNEL_SRC="$TMP/none" --
@@ -89,8 +92,10 @@ expect_error "KERNEL_SRC not a kernel tree" "is not a Linux source tree" \
 mkdir -p "$TMP/old/mm" "$TMP/old/tools/testing/kunit"
 printf 'VERSION = 5\nPATCHLEVEL = 10\n' >"$TMP/old/Makefile"
 touch "$TMP/old/mm/migrate_device.c" "$TMP/old/tools/testing/kunit/kunit.py"
-expect_error "KERNEL_SRC of another line" "is Linux 5.10, not 6.12" \
+expect_error "KERNEL_SRC of an unsupported line" "unsupported kernel line '5.10'" \
 	KERNEL_SRC="$TMP/old" --
+expect_error "KERNEL_SRC not of the --kernel line" "is Linux 5.10, not 6.12" \
+	KERNEL_SRC="$TMP/old" -- --kernel 6.12
 sed -i 's/= 5$/= 6/; s/= 10$/= 12/' "$TMP/old/Makefile"
 touch "$TMP/old/.config"
 expect_error "KERNEL_SRC with an in-tree build" "in-tree build" \
