@@ -151,6 +151,11 @@ check_tools() {
 			genhtml:lcov; do
 			command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 		done
+		# clang-19's profile runtime is a package of its own
+		if [ "$LLVM" = -19 ] && ! compgen -G \
+			"/usr/lib/llvm-19/lib/clang/*/lib/*/libclang_rt.profile*.a" >/dev/null; then
+			missing+=(libclang-rt-19-dev)
+		fi
 	fi
 	need_packages "${missing[@]}"
 }

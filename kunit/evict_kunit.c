@@ -3,7 +3,8 @@
  * uml-devmem suite umdevmem_evict: migrate_device_range(),
  * migrate_device_pages() and migrate_device_finalize() bring every page
  * of a device back to system memory, mapped where it was, with its data
- * and permissions, without any CPU fault.
+ * and permissions, without any CPU fault; or only chosen pages
+ * (migrate_device_pfns() on 7.x).
  */
 #include <linux/err.h>
 #include <linux/migrate.h>
@@ -55,6 +56,34 @@ static void evict_skips_locked_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), 1);
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, n, 32);
+	dmk_finish(test);
+}
+
+/*
+ * Chosen pages only, not contiguous: migrate_device_pfns() on 7.x.  The
+ * others stay on the device.
+ */
+static void evict_chosen_pages(struct kunit *test)
+{
+	const unsigned long n = 6;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct page *chosen[3];
+	unsigned long addr, i;
+
+	addr = dmk_map_on_device(test, dev, n, 33, false);
+	for (i = 0; i < ARRAY_SIZE(chosen); i++)
+		chosen[i] = dmk_lookup(test, addr + 2 * i * PAGE_SIZE).page;
+	KUNIT_EXPECT_EQ(test, umdevmem_evict_pages(dev, chosen,
+						   ARRAY_SIZE(chosen)),
+			ARRAY_SIZE(chosen));
+	for (i = 0; i < n; i++) {
+		if (i % 2)
+			dmk_expect_on_device(test, addr + i * PAGE_SIZE, 1, dev);
+		else
+			dmk_expect_on_system(test, addr + i * PAGE_SIZE, 1);
+	}
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), n - ARRAY_SIZE(chosen));
+	dmk_expect_data(test, addr, n, 33);
 	dmk_finish(test);
 }
 
@@ -124,6 +153,7 @@ static void destroy_evicts(struct kunit *test)
 static struct kunit_case evict_cases[] = {
 	KUNIT_CASE(evict_brings_pages_back),
 	KUNIT_CASE(evict_skips_locked_page),
+	KUNIT_CASE(evict_chosen_pages),
 	KUNIT_CASE(evict_one_device_only),
 	KUNIT_CASE(evict_keeps_readonly),
 	KUNIT_CASE(evict_idle_device),

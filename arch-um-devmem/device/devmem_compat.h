@@ -7,6 +7,7 @@
 #define __DEVMEM_COMPAT_H
 
 #include <linux/memremap.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/rmap.h>
 #include <linux/sched/coredump.h>
@@ -71,6 +72,12 @@ static inline struct page *umd_make_exclusive(struct mm_struct *mm,
 
 #define UMD_SHMEM_FLAGS EMPTY_VMA_FLAGS
 
+static inline void umd_migrate_device_pfns(unsigned long *src_pfns,
+					   unsigned long npages)
+{
+	migrate_device_pfns(src_pfns, npages);
+}
+
 static inline void umd_mm_set_unstable(struct mm_struct *mm, bool on)
 {
 	if (on)
@@ -128,6 +135,16 @@ static inline struct page *umd_make_exclusive(struct mm_struct *mm,
 }
 
 #define UMD_SHMEM_FLAGS 0
+
+/* 6.12 has no migrate_device_pfns(): one single-page range per pfn */
+static inline void umd_migrate_device_pfns(unsigned long *src_pfns,
+					   unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		migrate_device_range(&src_pfns[i], src_pfns[i], 1);
+}
 
 static inline void umd_mm_set_unstable(struct mm_struct *mm, bool on)
 {

@@ -183,36 +183,65 @@ finalize:
 	return ret;
 }
 
-unsigned long umdevmem_evict(struct umdevmem *dev)
+/*
+ * The rest of an eviction once migrate_device_range() or _pfns() has
+ * locked and unmapped the pages in @src: system pages, one DMA batch,
+ * migrate, finalize.  Returns the number of pages moved.
+ */
+static unsigned long umdevmem_evict_collected(struct umdevmem *dev,
+					      unsigned long *src,
+					      unsigned long *dst,
+					      struct umdevmem_batch *b,
+					      unsigned long n)
 {
-	unsigned long *src, *dst, i, done = 0;
-	struct umdevmem_batch b;
+	unsigned long i, done;
 
-	src = kvcalloc(dev->npages, sizeof(*src), GFP_KERNEL);
-	dst = kvcalloc(dev->npages, sizeof(*dst), GFP_KERNEL);
-	if (!src || !dst || umdevmem_batch_alloc(&b, dev->npages))
-		goto out;
-
-	migrate_device_range(src, dev->first_pfn, dev->npages);
-	for (i = 0; i < dev->npages; i++) {
+	for (i = 0; i < n; i++) {
 		struct page *page;
 
 		if (!(src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
 		lock_page(page);
-		b.dpages[b.n] = page;
-		b.spages[b.n] = migrate_pfn_to_page(src[i]);
-		b.index[b.n++] = i;
+		b->dpages[b->n] = page;
+		b->spages[b->n] = migrate_pfn_to_page(src[i]);
+		b->index[b->n++] = i;
 	}
-	umdevmem_copy_from_device(b.dpages, b.spages, b.n);
-	done = umdevmem_batch_fill_dst(&b, src, dst);
-	migrate_device_pages(src, dst, dev->npages);
-	migrate_device_finalize(src, dst, dev->npages);
+	umdevmem_copy_from_device(b->dpages, b->spages, b->n);
+	done = umdevmem_batch_fill_dst(b, src, dst);
+	migrate_device_pages(src, dst, n);
+	migrate_device_finalize(src, dst, n);
 
 	spin_lock(&dev->lock);
 	dev->stats.evicted += done;
 	spin_unlock(&dev->lock);
+	return done;
+}
+
+unsigned long umdevmem_evict(struct umdevmem *dev)
+{
+	return umdevmem_evict_pages(dev, NULL, dev->npages);
+}
+
+unsigned long umdevmem_evict_pages(struct umdevmem *dev, struct page **pages,
+				   unsigned long n)
+{
+	unsigned long *src, *dst, i, done = 0;
+	struct umdevmem_batch b;
+
+	src = kvcalloc(n, sizeof(*src), GFP_KERNEL);
+	dst = kvcalloc(n, sizeof(*dst), GFP_KERNEL);
+	if (!src || !dst || umdevmem_batch_alloc(&b, n))
+		goto out;
+
+	if (pages) {
+		for (i = 0; i < n; i++)
+			src[i] = page_to_pfn(pages[i]);
+		umd_migrate_device_pfns(src, n);
+	} else {
+		migrate_device_range(src, dev->first_pfn, n);
+	}
+	done = umdevmem_evict_collected(dev, src, dst, &b, n);
 	umdevmem_batch_free(&b);
 out:
 	kvfree(src);

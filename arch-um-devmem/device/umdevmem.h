@@ -89,6 +89,12 @@ int umdevmem_migrate_to_device(struct umdevmem *dev, struct mm_struct *mm,
 
 /* Move every allocated page of @dev back to system memory. */
 unsigned long umdevmem_evict(struct umdevmem *dev);
+/*
+ * Move @n given pages of @dev back (migrate_device_pfns() on 7.x, one
+ * migrate_device_range() per page on 6.12, which lacks it).
+ */
+unsigned long umdevmem_evict_pages(struct umdevmem *dev, struct page **pages,
+				   unsigned long n);
 
 /* Fault injection: the @nth next allocation / page copy fails (0: off). */
 void umdevmem_fail_alloc(struct umdevmem *dev, unsigned long nth);
