@@ -21,23 +21,6 @@
 #define NPAGES 4
 #define VICTIM 2
 
-/* All pages but VICTIM moved to the device; VICTIM is @victim again. */
-static void expect_all_but_victim(struct kunit *test, unsigned long addr,
-				  struct page *victim, unsigned int seed)
-{
-	struct dmk_pte p = dmk_lookup(test, addr + VICTIM * PAGE_SIZE);
-	unsigned long i;
-
-	KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
-	KUNIT_EXPECT_PTR_EQ(test, p.page, victim);
-	KUNIT_EXPECT_TRUE(test, p.write);
-	for (i = 0; i < NPAGES; i++)
-		if (i != VICTIM)
-			dmk_expect_on_device(test, addr + i * PAGE_SIZE, 1,
-					     dmk(test)->dev[0]);
-	dmk_expect_data(test, addr, NPAGES, seed);
-}
-
 /* Only MIGRATE_VMA_SELECT_SYSTEM takes the zero page. */
 static void zero_page_needs_select_system(struct kunit *test)
 {
@@ -81,7 +64,7 @@ static void locked_page_is_skipped(struct kunit *test)
 	unlock_page(victim);
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES - 1);
-	expect_all_but_victim(test, addr, victim, 93);
+	dmk_expect_all_but_one(test, addr, NPAGES, VICTIM, victim, 93);
 	dmk_finish(test);
 }
 
@@ -112,7 +95,7 @@ static void exclusive_entry_is_skipped(struct kunit *test)
 	/* a CPU read faults the exclusive entry back to the page */
 	KUNIT_EXPECT_EQ(test, get_user(byte, (u8 __user *)victim_addr), 0);
 	KUNIT_EXPECT_EQ(test, byte, dmk_byte(94, VICTIM, 0));
-	expect_all_but_victim(test, addr, victim, 94);
+	dmk_expect_all_but_one(test, addr, NPAGES, VICTIM, victim, 94);
 	dmk_finish(test);
 }
 
@@ -198,7 +181,7 @@ static void isolated_page_is_restored(struct kunit *test)
 	/* collected, then restored by the unmap step, which sets cpages */
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES - 1);
-	expect_all_but_victim(test, addr, victim, 96);
+	dmk_expect_all_but_one(test, addr, NPAGES, VICTIM, victim, 96);
 	dmk_finish(test);
 }
 

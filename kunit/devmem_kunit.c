@@ -103,28 +103,28 @@ struct umdevmem_stats dmk_stats(struct umdevmem *dev)
 	return s;
 }
 
-unsigned long dmk_mmap(struct kunit *test, unsigned long npages,
-		       unsigned long prot)
+static unsigned long dmk_mmap_flags(struct kunit *test, unsigned long npages,
+				    unsigned long prot, unsigned long flags)
 {
 	unsigned long addr;
 
 	addr = vm_mmap(NULL, 0, npages << PAGE_SHIFT, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		       flags | MAP_ANONYMOUS, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "vm_mmap: %ld",
 			       (long)addr);
 	return addr;
 }
 
+unsigned long dmk_mmap(struct kunit *test, unsigned long npages,
+		       unsigned long prot)
+{
+	return dmk_mmap_flags(test, npages, prot, MAP_PRIVATE);
+}
+
 unsigned long dmk_mmap_shared(struct kunit *test, unsigned long npages,
 			      unsigned long prot)
 {
-	unsigned long addr;
-
-	addr = vm_mmap(NULL, 0, npages << PAGE_SHIFT, prot,
-		       MAP_SHARED | MAP_ANONYMOUS, 0);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "vm_mmap: %ld",
-			       (long)addr);
-	return addr;
+	return dmk_mmap_flags(test, npages, prot, MAP_SHARED);
 }
 
 int dmk_munmap(unsigned long addr, unsigned long npages)
@@ -189,22 +189,6 @@ static unsigned long dmk_mismatch(const u8 *buf, unsigned int seed,
 	return PAGE_SIZE;
 }
 
-void dmk_fill(struct kunit *test, unsigned long addr, unsigned long npages,
-	      unsigned int seed)
-{
-	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	unsigned long i;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	for (i = 0; i < npages; i++) {
-		dmk_pattern(buf, seed, i);
-		KUNIT_ASSERT_EQ_MSG(test, copy_to_user((void __user *)addr +
-					(i << PAGE_SHIFT), buf, PAGE_SIZE), 0,
-				    "copy_to_user of page %lu", i);
-	}
-	kunit_kfree(test, buf);
-}
-
 void dmk_expect_data(struct kunit *test, unsigned long addr,
 		     unsigned long npages, unsigned int seed)
 {
@@ -238,6 +222,13 @@ unsigned long dmk_write_pattern(unsigned long addr, unsigned long npages,
 	}
 	kfree(buf);
 	return bad;
+}
+
+void dmk_fill(struct kunit *test, unsigned long addr, unsigned long npages,
+	      unsigned int seed)
+{
+	KUNIT_ASSERT_EQ_MSG(test, dmk_write_pattern(addr, npages, seed), 0,
+			    "pages not written at %#lx", addr);
 }
 
 unsigned long dmk_bad_pages(unsigned long addr, unsigned long npages,
@@ -458,6 +449,23 @@ void dmk_pages_finalize(struct migrate_vma *args)
 	migrate_vma_pages(args);
 	migrate_vma_finalize(args);
 	mmap_read_unlock(mm);
+}
+
+void dmk_expect_all_but_one(struct kunit *test, unsigned long addr,
+			    unsigned long npages, unsigned long index,
+			    struct page *page, unsigned int seed)
+{
+	struct dmk_pte p = dmk_lookup(test, addr + index * PAGE_SIZE);
+	unsigned long i;
+
+	KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+	KUNIT_EXPECT_PTR_EQ(test, p.page, page);
+	KUNIT_EXPECT_TRUE(test, p.write);
+	for (i = 0; i < npages; i++)
+		if (i != index)
+			dmk_expect_on_device(test, addr + i * PAGE_SIZE, 1,
+					     dmk(test)->dev[0]);
+	dmk_expect_data(test, addr, npages, seed);
 }
 
 struct page *dmk_make_exclusive(struct kunit *test, unsigned long addr)

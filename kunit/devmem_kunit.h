@@ -108,6 +108,15 @@ unsigned long dmk_alloc_and_copy(struct kunit *test, struct migrate_vma *args,
 void dmk_pages_finalize(struct migrate_vma *args);
 
 /*
+ * After a migration to the first boot device that had to leave page
+ * @index alone: it is @page again, writable; every other page of the
+ * range is on the device; all hold pattern @seed.
+ */
+void dmk_expect_all_but_one(struct kunit *test, unsigned long addr,
+			    unsigned long npages, unsigned long index,
+			    struct page *page, unsigned int seed);
+
+/*
  * make_device_exclusive() for one page, as the first boot device; the
  * page is unlocked and released again, the entry stays.  NULL if refused.
  */
