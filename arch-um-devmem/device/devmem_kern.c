@@ -2,11 +2,16 @@
 /*
  * uml-devmem kernel half: creation and teardown of fake devices.
  *
- * Each device is a MEMORY_DEVICE_PRIVATE pgmap over a range that
- * request_free_mem_region() found above UML's physical memory.  The CPU
- * never maps these pages; their data lives in host memory that the host
- * half (devmem_user.c) owns.  umdevmem.devices= and umdevmem.size= (MiB per
- * device) on the kernel command line size the devices made at boot.
+ * A device-private device is a MEMORY_DEVICE_PRIVATE pgmap over a range
+ * that request_free_mem_region() found above UML's physical memory.  The
+ * CPU never maps these pages; their data lives in a memfd that the host
+ * half (devmem_user.c) creates.  umdevmem.devices= and umdevmem.size= (MiB
+ * per device) on the kernel command line size the devices made at boot.
+ *
+ * A coherent device is a MEMORY_DEVICE_COHERENT pgmap over a part of UML's
+ * device window (devwindow=, see arch/um/kernel/device_window.c).  The CPU
+ * maps these pages like RAM, through the window's host file; the host half
+ * maps the same file once more as the device's own view of its memory.
  */
 #define pr_fmt(fmt) "umdevmem: " fmt
 
@@ -17,6 +22,8 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <asm/device_window.h>
+#include <mem.h>
 #include "devmem.h"
 #include "devmem_user.h"
 
@@ -33,7 +40,7 @@ static DEFINE_MUTEX(umdevmem_mutex);
 static struct umdevmem **boot_devices;
 static unsigned int nr_boot_devices;
 
-static const struct dev_pagemap_ops umdevmem_pagemap_ops = {
+static const struct dev_pagemap_ops umdevmem_private_ops = {
 #ifdef UMDEVMEM_FOLIO_FREE
 	.folio_free	= umdevmem_folio_free,
 #else
@@ -42,7 +49,75 @@ static const struct dev_pagemap_ops umdevmem_pagemap_ops = {
 	.migrate_to_ram	= umdevmem_migrate_to_ram,
 };
 
-struct umdevmem *umdevmem_create(const char *name, unsigned long npages)
+/* The CPU maps coherent pages in place: nothing to migrate on a fault. */
+static const struct dev_pagemap_ops umdevmem_coherent_ops = {
+#ifdef UMDEVMEM_FOLIO_FREE
+	.folio_free	= umdevmem_folio_free,
+#else
+	.page_free	= umdevmem_page_free,
+#endif
+};
+
+/* A physical range for the pgmap and host memory behind it. */
+static int umdevmem_get_memory(struct umdevmem *dev, unsigned long size)
+{
+	unsigned long long off;
+	int ret, fd;
+
+	if (dev->pgmap.type == MEMORY_DEVICE_COHERENT) {
+		dev->res = um_request_device_window(size, dev->name);
+		if (PTR_ERR_OR_ZERO(dev->res) == -ENODEV) {
+			pr_err("%s: UML has no device window: boot with devwindow=<size> or set CONFIG_UML_DEVICE_WINDOW_MB\n",
+			       dev->name);
+			return -ENODEV;
+		}
+		if (IS_ERR(dev->res)) {
+			pr_err("%s: no room for %lu bytes in the device window: %ld\n",
+			       dev->name, size, PTR_ERR(dev->res));
+			return PTR_ERR(dev->res);
+		}
+		/* The device's view: the file that user mappings map too. */
+		fd = phys_mapping(dev->res->start, &off);
+		ret = devmem_host_attach(fd, off, size, &dev->host_base);
+		if (ret < 0) {
+			pr_err("%s: cannot map the device window: %d\n",
+			       dev->name, ret);
+			um_release_device_window(dev->res);
+			return ret;
+		}
+		dev->host_fd = -1;	/* the window's file, not ours */
+		return 0;
+	}
+
+	ret = devmem_host_map(dev->name, size, &dev->host_base);
+	if (ret < 0) {
+		pr_err("%s: no host memory for %lu bytes: %d\n",
+		       dev->name, size, ret);
+		return ret;
+	}
+	dev->host_fd = ret;
+	dev->res = request_free_mem_region(&iomem_resource, size, dev->name);
+	if (IS_ERR(dev->res)) {
+		pr_err("%s: no free physical range of %lu bytes: %ld\n",
+		       dev->name, size, PTR_ERR(dev->res));
+		devmem_host_unmap(dev->host_fd, dev->host_base, size);
+		return PTR_ERR(dev->res);
+	}
+	return 0;
+}
+
+static void umdevmem_put_memory(struct umdevmem *dev, unsigned long size)
+{
+	devmem_host_unmap(dev->host_fd, dev->host_base, size);
+	if (dev->pgmap.type == MEMORY_DEVICE_COHERENT)
+		um_release_device_window(dev->res);
+	else
+		release_mem_region(dev->res->start, resource_size(dev->res));
+}
+
+static struct umdevmem *umdevmem_create_type(const char *name,
+					     unsigned long npages,
+					     enum memory_type type)
 {
 	unsigned long size = ALIGN(npages, PAGES_PER_SECTION) << PAGE_SHIFT;
 	struct umdevmem *dev;
@@ -54,33 +129,23 @@ struct umdevmem *umdevmem_create(const char *name, unsigned long npages)
 		return ERR_PTR(-ENOMEM);
 	strscpy(dev->name, name, sizeof(dev->name));
 	spin_lock_init(&dev->lock);
+	dev->pgmap.type = type;
 
-	ret = devmem_host_map(dev->name, size, &dev->host_base);
-	if (ret < 0) {
-		pr_err("%s: no host memory for %lu bytes: %d\n", name, size, ret);
+	ret = umdevmem_get_memory(dev, size);
+	if (ret)
 		goto free_dev;
-	}
-	dev->host_fd = ret;
 
-	dev->res = request_free_mem_region(&iomem_resource, size, dev->name);
-	if (IS_ERR(dev->res)) {
-		ret = PTR_ERR(dev->res);
-		pr_err("%s: no free physical range of %lu bytes: %d\n",
-		       name, size, ret);
-		goto unmap_host;
-	}
-
-	dev->pgmap.type = MEMORY_DEVICE_PRIVATE;
 	dev->pgmap.range.start = dev->res->start;
 	dev->pgmap.range.end = dev->res->end;
 	dev->pgmap.nr_range = 1;
-	dev->pgmap.ops = &umdevmem_pagemap_ops;
+	dev->pgmap.ops = type == MEMORY_DEVICE_COHERENT ?
+		&umdevmem_coherent_ops : &umdevmem_private_ops;
 	dev->pgmap.owner = dev;
 	addr = memremap_pages(&dev->pgmap, NUMA_NO_NODE);
 	if (IS_ERR(addr)) {
 		ret = PTR_ERR(addr);
 		pr_err("%s: memremap_pages failed: %d\n", name, ret);
-		goto release_region;
+		goto put_memory;
 	}
 
 	dev->first_pfn = PHYS_PFN(dev->res->start);
@@ -90,17 +155,27 @@ struct umdevmem *umdevmem_create(const char *name, unsigned long npages)
 	mutex_lock(&umdevmem_mutex);
 	list_add_tail(&dev->node, &umdevmem_list);
 	mutex_unlock(&umdevmem_mutex);
-	pr_info("%s: %lu pages at pfn %#lx\n", name, dev->npages,
+	pr_info("%s: %lu %s pages at pfn %#lx\n", name, dev->npages,
+		type == MEMORY_DEVICE_COHERENT ? "coherent" : "private",
 		dev->first_pfn);
 	return dev;
 
-release_region:
-	release_mem_region(dev->res->start, resource_size(dev->res));
-unmap_host:
-	devmem_host_unmap(dev->host_fd, dev->host_base, size);
+put_memory:
+	umdevmem_put_memory(dev, size);
 free_dev:
 	kfree(dev);
 	return ERR_PTR(ret);
+}
+
+struct umdevmem *umdevmem_create(const char *name, unsigned long npages)
+{
+	return umdevmem_create_type(name, npages, MEMORY_DEVICE_PRIVATE);
+}
+
+struct umdevmem *umdevmem_create_coherent(const char *name,
+					  unsigned long npages)
+{
+	return umdevmem_create_type(name, npages, MEMORY_DEVICE_COHERENT);
 }
 
 int umdevmem_destroy(struct umdevmem *dev)
@@ -123,9 +198,7 @@ int umdevmem_destroy(struct umdevmem *dev)
 	mutex_unlock(&umdevmem_mutex);
 
 	memunmap_pages(&dev->pgmap);
-	release_mem_region(dev->res->start, resource_size(dev->res));
-	devmem_host_unmap(dev->host_fd, dev->host_base,
-			  dev->npages << PAGE_SHIFT);
+	umdevmem_put_memory(dev, dev->npages << PAGE_SHIFT);
 	kfree(dev);
 	return 0;
 }
@@ -162,10 +235,19 @@ void umdevmem_get_stats(struct umdevmem *dev, struct umdevmem_stats *stats)
 	spin_unlock(&dev->lock);
 }
 
+bool umdevmem_is_coherent(const struct umdevmem *dev)
+{
+	return dev->pgmap.type == MEMORY_DEVICE_COHERENT;
+}
+
 struct umdevmem *umdevmem_page_device(struct page *page)
 {
-	if (!is_device_private_page(page) ||
-	    umd_page_pgmap(page)->ops != &umdevmem_pagemap_ops)
+	const struct dev_pagemap_ops *ops;
+
+	if (!is_device_private_page(page) && !is_device_coherent_page(page))
+		return NULL;
+	ops = umd_page_pgmap(page)->ops;
+	if (ops != &umdevmem_private_ops && ops != &umdevmem_coherent_ops)
 		return NULL;
 	return page_to_umdevmem(page);
 }

@@ -5,7 +5,8 @@
  *
  * Each path follows the stages of the migrate_vma_*() / migrate_device_*()
  * API: collect (setup), allocate and copy in one DMA batch, migrate
- * (pages), finalize.
+ * (pages), finalize.  umdevmem_migrate_to_system() is the driver-initiated
+ * way back, the one coherent pages need since the CPU never faults on them.
  */
 #include <linux/migrate.h>
 #include <linux/mm.h>
@@ -82,10 +83,37 @@ static void umdevmem_alloc_and_copy_to_device(struct umdevmem *dev,
 	umdevmem_copy_to_device(b->dpages, b->spages, b->n);
 }
 
-int umdevmem_migrate_to_device(struct umdevmem *dev, struct mm_struct *mm,
-			       unsigned long start, unsigned long end,
-			       unsigned long flags, void *src_owner,
-			       struct umdevmem_migrate_result *res)
+/* System pages for the collected device pages, and one DMA batch out. */
+static void umdevmem_alloc_and_copy_to_system(struct umdevmem *dev,
+					      struct migrate_vma *args,
+					      struct umdevmem_batch *b)
+{
+	unsigned long i;
+
+	for (i = 0; i < args->npages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		struct page *dpage;
+
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE) || !spage ||
+		    !umdevmem_page_device(spage))
+			continue;
+		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, args->vma,
+				       args->start + (i << PAGE_SHIFT));
+		if (!dpage)
+			continue;
+		lock_page(dpage);
+		b->dpages[b->n] = dpage;
+		b->spages[b->n] = spage;
+		b->index[b->n++] = i;
+	}
+	umdevmem_copy_from_device(b->dpages, b->spages, b->n);
+}
+
+static int umdevmem_migrate_vma(struct umdevmem *dev, struct mm_struct *mm,
+				unsigned long start, unsigned long end,
+				unsigned long flags, void *src_owner,
+				struct umdevmem_migrate_result *res,
+				bool to_dev)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	struct migrate_vma args = {
@@ -118,7 +146,10 @@ int umdevmem_migrate_to_device(struct umdevmem *dev, struct mm_struct *mm,
 	res->npages = args.npages;
 	res->cpages = args.cpages;
 
-	umdevmem_alloc_and_copy_to_device(dev, &args, &b);
+	if (to_dev)
+		umdevmem_alloc_and_copy_to_device(dev, &args, &b);
+	else
+		umdevmem_alloc_and_copy_to_system(dev, &args, &b);
 	res->declined = res->cpages - umdevmem_batch_fill_dst(&b, args.src,
 							      args.dst);
 	migrate_vma_pages(&args);
@@ -134,6 +165,24 @@ free_pfns:
 	kvfree(args.src);
 	kvfree(args.dst);
 	return ret;
+}
+
+int umdevmem_migrate_to_device(struct umdevmem *dev, struct mm_struct *mm,
+			       unsigned long start, unsigned long end,
+			       unsigned long flags, void *src_owner,
+			       struct umdevmem_migrate_result *res)
+{
+	return umdevmem_migrate_vma(dev, mm, start, end, flags, src_owner,
+				    res, true);
+}
+
+int umdevmem_migrate_to_system(struct umdevmem *dev, struct mm_struct *mm,
+			       unsigned long start, unsigned long end,
+			       unsigned long flags, void *src_owner,
+			       struct umdevmem_migrate_result *res)
+{
+	return umdevmem_migrate_vma(dev, mm, start, end, flags, src_owner,
+				    res, false);
 }
 
 vm_fault_t umdevmem_migrate_to_ram(struct vm_fault *vmf)

@@ -35,10 +35,23 @@ int devmem_host_map(const char *name, unsigned long size, void **base)
 	return fd;
 }
 
+int devmem_host_attach(int fd, unsigned long long off, unsigned long size,
+		       void **base)
+{
+	void *p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	if (p == MAP_FAILED)
+		return -errno;
+	*base = p;
+	return 0;
+}
+
 void devmem_host_unmap(int fd, void *base, unsigned long size)
 {
 	munmap(base, size);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 void *devmem_host_addr(void *base, unsigned long off)

@@ -3,7 +3,8 @@
  * uml-devmem: the line between the kernel half and the host half.
  *
  * Only plain C types cross it.  The host half owns the memory that plays
- * the device's RAM: a memfd mapped into the UML process.  The kernel half
+ * the device's RAM: a memfd mapped into the UML process, or for a coherent
+ * device a second mapping of the file behind UML's device window.  The kernel half
  * treats the returned base as an opaque cookie and names device pages by
  * their byte offset from it.
  */
@@ -18,6 +19,13 @@ struct devmem_xfer {
 
 /* Create and map @size bytes of device memory; returns an fd or -errno. */
 int devmem_host_map(const char *name, unsigned long size, void **base);
+/*
+ * Map @size bytes of an existing file from @off as device memory (a
+ * coherent device's part of UML's device window); returns 0 or -errno.
+ */
+int devmem_host_attach(int fd, unsigned long long off, unsigned long size,
+		       void **base);
+/* Unmap @base; close @fd unless it is negative (an attached file). */
 void devmem_host_unmap(int fd, void *base, unsigned long size);
 
 /* The host address of device offset @off, to use as a peer's @sys. */

@@ -2,11 +2,12 @@
 /*
  * uml-devmem: the API of the fake device that KUnit suites drive.
  *
- * A umdevmem device owns a MEMORY_DEVICE_PRIVATE pgmap whose pages hold
- * their data in host memory (see devmem_user.c), one page per offset.  The
- * device allocates its pages, copies data in batches with its "DMA engine",
- * frees pages in page_free() and migrates them back on CPU faults in
- * migrate_to_ram().
+ * A umdevmem device owns a MEMORY_DEVICE_PRIVATE pgmap, or a
+ * MEMORY_DEVICE_COHERENT one, whose pages hold their data in host memory
+ * (see devmem_user.c), one page per offset.  The device allocates its
+ * pages, copies data in batches with its "DMA engine" and frees pages in
+ * page_free().  A device-private device migrates its pages back on CPU
+ * faults in migrate_to_ram(); the CPU maps coherent pages in place.
  */
 #ifndef __UMDEVMEM_H
 #define __UMDEVMEM_H
@@ -37,7 +38,7 @@ struct umdevmem_stats {
 struct umdevmem_migrate_result {
 	unsigned long npages;	/* pages in the range */
 	unsigned long cpages;	/* pages migrate_vma_setup() collected */
-	unsigned long migrated;	/* pages that ended up on the device */
+	unsigned long migrated;	/* pages that reached their destination */
 	unsigned long declined;	/* collected pages the device gave dst = 0 */
 };
 
@@ -47,7 +48,14 @@ struct umdevmem *umdevmem_get(unsigned int index);
 
 /* Extra devices, e.g. to test teardown; destroy evicts every page first. */
 struct umdevmem *umdevmem_create(const char *name, unsigned long npages);
+/*
+ * A coherent device over a part of UML's device window: ERR_PTR(-ENODEV)
+ * when booted without one (devwindow=), ERR_PTR(-EBUSY) when it is full.
+ */
+struct umdevmem *umdevmem_create_coherent(const char *name,
+					  unsigned long npages);
 int umdevmem_destroy(struct umdevmem *dev);
+bool umdevmem_is_coherent(const struct umdevmem *dev);
 
 const char *umdevmem_name(const struct umdevmem *dev);
 void *umdevmem_owner(const struct umdevmem *dev);
@@ -83,6 +91,16 @@ int umdevmem_read_page(struct page *dpage, void *buf);
  * device-private pages of (NULL: @dev's own).  The range must be one VMA.
  */
 int umdevmem_migrate_to_device(struct umdevmem *dev, struct mm_struct *mm,
+			       unsigned long start, unsigned long end,
+			       unsigned long flags, void *src_owner,
+			       struct umdevmem_migrate_result *res);
+
+/*
+ * Migrate the pages of [start, end) of @mm that migrate_vma_setup()
+ * selects with @flags and @src_owner (NULL: @dev's own) to system memory,
+ * copying device pages out through @dev's DMA engine.
+ */
+int umdevmem_migrate_to_system(struct umdevmem *dev, struct mm_struct *mm,
 			       unsigned long start, unsigned long end,
 			       unsigned long flags, void *src_owner,
 			       struct umdevmem_migrate_result *res);
