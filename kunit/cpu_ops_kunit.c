@@ -9,67 +9,15 @@
  * pin_user_pages() fault device pages back to system memory; mremap()
  * moves device entries.
  *
- * fork() is a real one: a task cloned without CLONE_VM from the test's
- * thread, so it gets a copy of the test's mm, runs a function in kernel
- * mode against it and exits; the test waits for it.
+ * fork() is a real one: see dmk_run_child().
  */
 #include <linux/mman.h>
 #include <linux/syscalls.h>
 #include <linux/rmap.h>
-#include <linux/sched/task.h>
-#include <linux/signal.h>
 #include "devmem_kunit.h"
 
-#define NPAGES 4
+#define NPAGES DMK_CHILD_PAGES
 #define VICTIM 1
-
-/* What a forked child saw and did in its copy of the test's mm. */
-struct child {
-	unsigned long addr;
-	unsigned int seed, new_seed;
-	struct dmk_pte before[NPAGES];	/* its entries right after fork */
-	unsigned long bad_read;		/* pages not matching seed */
-	unsigned long bad_write;	/* pages it failed to write */
-	unsigned long bad_reread;	/* pages not matching new_seed */
-};
-
-static int child_fn(void *arg)
-{
-	struct child *c = arg;
-	struct mm_struct *mm = current->mm;
-	unsigned long i;
-
-	mmap_read_lock(mm);
-	for (i = 0; i < NPAGES; i++)
-		c->before[i] = dmk_lookup_locked(mm, c->addr + i * PAGE_SIZE);
-	mmap_read_unlock(mm);
-	c->bad_read = dmk_bad_pages(c->addr, NPAGES, c->seed);
-	c->bad_write = dmk_write_pattern(c->addr, NPAGES, c->new_seed);
-	c->bad_reread = dmk_bad_pages(c->addr, NPAGES, c->new_seed);
-	do_exit(0);
-}
-
-/* fork(), run child_fn() in the child, wait until it has exited. */
-static void run_child(struct kunit *test, struct child *c)
-{
-	struct kernel_clone_args args = {
-		.flags = CLONE_UNTRACED,
-		.exit_signal = SIGCHLD,
-		.fn = child_fn,
-		.fn_arg = c,
-	};
-	int status = 0;	/* kernel_wait() writes only a non-zero status */
-	pid_t pid;
-
-	/* kernel threads ignore SIGCHLD, which would reap the child early */
-	kernel_sigaction(SIGCHLD, SIG_DFL);
-	pid = kernel_clone(&args);
-	if (pid > 0)
-		KUNIT_EXPECT_EQ(test, kernel_wait(pid, &status), pid);
-	kernel_sigaction(SIGCHLD, SIG_IGN);
-	KUNIT_ASSERT_GT(test, pid, 0);
-	KUNIT_EXPECT_EQ(test, status, 0);
-}
 
 static void mprotect_makes_device_entries_readonly(struct kunit *test)
 {
@@ -137,7 +85,7 @@ static void dontneed_frees_device_pages(struct kunit *test)
 static void fork_shares_device_pages(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct child c = { .seed = 104, .new_seed = 105 };
+	struct dmk_child c = { .seed = 104, .new_seed = 105 };
 	struct umdevmem_stats before, after;
 	struct page *dpages[NPAGES];
 	unsigned long i;
@@ -146,7 +94,7 @@ static void fork_shares_device_pages(struct kunit *test)
 	for (i = 0; i < NPAGES; i++)
 		dpages[i] = dmk_lookup(test, c.addr + i * PAGE_SIZE).page;
 	before = dmk_stats(dev);
-	run_child(test, &c);
+	dmk_run_child(test, &c);
 	after = dmk_stats(dev);
 
 	for (i = 0; i < NPAGES; i++) {
@@ -170,7 +118,7 @@ static void fork_shares_device_pages(struct kunit *test)
 /* fork() restores a device-exclusive entry before copying the pte. */
 static void fork_restores_exclusive_entry(struct kunit *test)
 {
-	struct child c = { .seed = 106, .new_seed = 107 };
+	struct dmk_child c = { .seed = 106, .new_seed = 107 };
 	unsigned long victim_addr;
 	struct page *page;
 
@@ -182,7 +130,7 @@ static void fork_restores_exclusive_entry(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dmk_lookup(test, victim_addr).kind, DMK_EXCLUSIVE);
 	KUNIT_ASSERT_TRUE(test, dmk_lookup(test, victim_addr).write);
 
-	run_child(test, &c);
+	dmk_run_child(test, &c);
 	KUNIT_EXPECT_EQ(test, c.before[VICTIM].kind, DMK_SYSTEM);
 	KUNIT_EXPECT_PTR_EQ(test, c.before[VICTIM].page, page);
 	KUNIT_EXPECT_EQ(test, c.bad_read, 0);

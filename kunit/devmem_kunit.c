@@ -4,12 +4,16 @@
  */
 #include <asm/tlb.h>
 #include <linux/delay.h>
+#include <linux/hmm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/kthread.h>
 #include <linux/migrate.h>
 #include <linux/mman.h>
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "devmem_kunit.h"
@@ -178,7 +182,7 @@ static void dmk_pattern(u8 *buf, unsigned int seed, unsigned long page)
 }
 
 /* First offset where @buf differs from the pattern, or PAGE_SIZE. */
-static unsigned long dmk_mismatch(const u8 *buf, unsigned int seed,
+unsigned long dmk_mismatch(const u8 *buf, unsigned int seed,
 				  unsigned long page)
 {
 	unsigned long off;
@@ -310,6 +314,8 @@ struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr)
 	if (pte_present(pte)) {
 		r.kind = is_zero_pfn(pte_pfn(pte)) ? DMK_ZERO : DMK_SYSTEM;
 		r.page = pfn_to_page(pte_pfn(pte));
+		if (is_device_coherent_page(r.page))
+			r.kind = DMK_COHERENT;
 		r.write = pte_write(pte);
 		return r;
 	}
@@ -337,14 +343,16 @@ struct dmk_pte dmk_lookup(struct kunit *test, unsigned long addr)
 void dmk_expect_on_device(struct kunit *test, unsigned long addr,
 			  unsigned long npages, struct umdevmem *dev)
 {
+	enum dmk_kind kind = umdevmem_is_coherent(dev) ? DMK_COHERENT :
+							 DMK_DEVICE;
 	unsigned long i;
 
 	for (i = 0; i < npages; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
 
-		KUNIT_EXPECT_EQ_MSG(test, p.kind, DMK_DEVICE,
-				    "page %lu is not a device entry", i);
-		if (p.kind == DMK_DEVICE)
+		KUNIT_EXPECT_EQ_MSG(test, p.kind, kind,
+				    "page %lu is not a device page", i);
+		if (p.kind == kind)
 			KUNIT_EXPECT_PTR_EQ_MSG(test, umdevmem_page_device(p.page),
 						dev, "page %lu on wrong device",
 						i);
@@ -501,4 +509,84 @@ unsigned long dmk_map_on_device(struct kunit *test, struct umdevmem *dev,
 	res = dmk_migrate(test, dev, addr, n, MIGRATE_VMA_SELECT_SYSTEM, NULL);
 	KUNIT_ASSERT_EQ(test, res.migrated, n);
 	return addr;
+}
+
+static bool dmk_invalidate(struct mmu_interval_notifier *sub,
+		       const struct mmu_notifier_range *range,
+		       unsigned long cur_seq)
+{
+	mmu_interval_set_seq(sub, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops dmk_notifier_ops = {
+	.invalidate = dmk_invalidate,
+};
+
+int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
+		     unsigned long *pfns, unsigned long default_flags,
+		     void *owner)
+{
+	struct mm_struct *mm = current->mm;
+	struct mmu_interval_notifier notifier;
+	struct hmm_range range = {
+		.notifier = &notifier,
+		.start = addr,
+		.end = addr + n * PAGE_SIZE,
+		.hmm_pfns = pfns,
+		.default_flags = default_flags,
+		.dev_private_owner = owner,
+	};
+	int ret;
+
+	/* no per-page request flags: 7.x also keeps some input bits */
+	memset(pfns, 0, n * sizeof(*pfns));
+	ret = mmu_interval_notifier_insert(&notifier, mm, addr, n * PAGE_SIZE,
+					   &dmk_notifier_ops);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	do {
+		range.notifier_seq = mmu_interval_read_begin(&notifier);
+		mmap_read_lock(mm);
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+	} while (ret == -EBUSY);
+	mmu_interval_notifier_remove(&notifier);
+	return ret;
+}
+
+static int dmk_child_fn(void *arg)
+{
+	struct dmk_child *c = arg;
+	struct mm_struct *mm = current->mm;
+	unsigned long i;
+
+	mmap_read_lock(mm);
+	for (i = 0; i < DMK_CHILD_PAGES; i++)
+		c->before[i] = dmk_lookup_locked(mm, c->addr + i * PAGE_SIZE);
+	mmap_read_unlock(mm);
+	c->bad_read = dmk_bad_pages(c->addr, DMK_CHILD_PAGES, c->seed);
+	c->bad_write = dmk_write_pattern(c->addr, DMK_CHILD_PAGES, c->new_seed);
+	c->bad_reread = dmk_bad_pages(c->addr, DMK_CHILD_PAGES, c->new_seed);
+	do_exit(0);
+}
+
+void dmk_run_child(struct kunit *test, struct dmk_child *c)
+{
+	struct kernel_clone_args args = {
+		.flags = CLONE_UNTRACED,
+		.exit_signal = SIGCHLD,
+		.fn = dmk_child_fn,
+		.fn_arg = c,
+	};
+	int status = 0;	/* kernel_wait() writes only a non-zero status */
+	pid_t pid;
+
+	/* kernel threads ignore SIGCHLD, which would reap the child early */
+	kernel_sigaction(SIGCHLD, SIG_DFL);
+	pid = kernel_clone(&args);
+	if (pid > 0)
+		KUNIT_EXPECT_EQ(test, kernel_wait(pid, &status), pid);
+	kernel_sigaction(SIGCHLD, SIG_IGN);
+	KUNIT_ASSERT_GT(test, pid, 0);
+	KUNIT_EXPECT_EQ(test, status, 0);
 }

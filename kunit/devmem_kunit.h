@@ -31,6 +31,7 @@ enum dmk_kind {
 	DMK_SYSTEM,	/* present, a system page */
 	DMK_ZERO,	/* present, the shared zero page */
 	DMK_DEVICE,	/* device-private entry */
+	DMK_COHERENT,	/* present, a device-coherent page */
 	DMK_EXCLUSIVE,	/* device-exclusive entry */
 	DMK_OTHER,	/* any other non-present entry */
 };
@@ -72,6 +73,9 @@ unsigned long dmk_write_pattern(unsigned long addr, unsigned long npages,
 				unsigned int seed);
 unsigned long dmk_bad_pages(unsigned long addr, unsigned long npages,
 			    unsigned int seed);
+/* The first byte of @buf that differs from page @index of @seed, or PAGE_SIZE. */
+unsigned long dmk_mismatch(const u8 *buf, unsigned int seed,
+			   unsigned long index);
 void dmk_expect_device_data(struct kunit *test, struct page *dpage,
 			    unsigned int seed, unsigned long index);
 void dmk_expect_zero_device_page(struct kunit *test, struct page *dpage);
@@ -125,5 +129,32 @@ struct page *dmk_make_exclusive(struct kunit *test, unsigned long addr);
 unsigned long dmk_map_on_device(struct kunit *test, struct umdevmem *dev,
 				unsigned long n, unsigned int seed,
 				bool readonly);
+
+/*
+ * One hmm_range_fault() over @n pages from @addr of the test's mm, under a
+ * temporary interval notifier, retried while it says -EBUSY.
+ */
+int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
+		     unsigned long *pfns, unsigned long default_flags,
+		     void *owner);
+
+/*
+ * A real fork() of the test's mm: a task cloned without CLONE_VM from the
+ * test's thread, so it gets a copy of the mm.  In kernel mode it records
+ * its entries of DMK_CHILD_PAGES pages at @addr, checks pattern @seed,
+ * writes @new_seed and checks that, then exits; the test waits for it.
+ */
+#define DMK_CHILD_PAGES 4
+
+struct dmk_child {
+	unsigned long addr;
+	unsigned int seed, new_seed;
+	struct dmk_pte before[DMK_CHILD_PAGES];	/* entries right after fork */
+	unsigned long bad_read;		/* pages not matching seed */
+	unsigned long bad_write;	/* pages it failed to write */
+	unsigned long bad_reread;	/* pages not matching new_seed */
+};
+
+void dmk_run_child(struct kunit *test, struct dmk_child *c);
 
 #endif /* __DEVMEM_KUNIT_H */

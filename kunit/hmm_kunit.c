@@ -16,50 +16,6 @@
 #include <linux/sched/mm.h>
 #include "devmem_kunit.h"
 
-static bool invalidate(struct mmu_interval_notifier *sub,
-		       const struct mmu_notifier_range *range,
-		       unsigned long cur_seq)
-{
-	mmu_interval_set_seq(sub, cur_seq);
-	return true;
-}
-
-static const struct mmu_interval_notifier_ops notifier_ops = {
-	.invalidate = invalidate,
-};
-
-/* One hmm_range_fault() over @n pages, retried while it says -EBUSY. */
-static int snapshot(struct kunit *test, unsigned long addr, unsigned long n,
-		    unsigned long *pfns, unsigned long default_flags,
-		    void *owner)
-{
-	struct mm_struct *mm = current->mm;
-	struct mmu_interval_notifier notifier;
-	struct hmm_range range = {
-		.notifier = &notifier,
-		.start = addr,
-		.end = addr + n * PAGE_SIZE,
-		.hmm_pfns = pfns,
-		.default_flags = default_flags,
-		.dev_private_owner = owner,
-	};
-	int ret;
-
-	/* no per-page request flags: 7.x also keeps some input bits */
-	memset(pfns, 0, n * sizeof(*pfns));
-	ret = mmu_interval_notifier_insert(&notifier, mm, addr, n * PAGE_SIZE,
-					   &notifier_ops);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	do {
-		range.notifier_seq = mmu_interval_read_begin(&notifier);
-		mmap_read_lock(mm);
-		ret = hmm_range_fault(&range);
-		mmap_read_unlock(mm);
-	} while (ret == -EBUSY);
-	mmu_interval_notifier_remove(&notifier);
-	return ret;
-}
-
 static void same_owner_sees_device_pfns(struct kunit *test)
 {
 	const unsigned long n = 8;
@@ -69,7 +25,7 @@ static void same_owner_sees_device_pfns(struct kunit *test)
 
 	addr = dmk_map_on_device(test, dev, n, 41, false);
 	before = dmk_stats(dev);
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
 				       umdevmem_owner(dev)), 0);
 	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
 	for (i = 0; i < n; i++) {
@@ -90,7 +46,7 @@ static void same_owner_readonly(struct kunit *test)
 	unsigned long addr, i, pfns[4];
 
 	addr = dmk_map_on_device(test, dev, n, 42, true);
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
 				       umdevmem_owner(dev)), 0);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_VALID);
@@ -111,7 +67,7 @@ static void foreign_owner_faults_back(struct kunit *test)
 
 	addr = dmk_map_on_device(test, dev, n, 43, false);
 	before = dmk_stats(dev);
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns, HMM_PFN_REQ_FAULT,
 				       umdevmem_owner(d->dev[1])), 0);
 	after = dmk_stats(dev);
 	KUNIT_EXPECT_EQ(test, after.to_ram_calls - before.to_ram_calls, n);
@@ -135,7 +91,7 @@ static void no_owner_write_fault(struct kunit *test)
 	unsigned long addr, i, pfns[4];
 
 	addr = dmk_map_on_device(test, dev, n, 44, false);
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
 				       HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
 				       NULL), 0);
 	for (i = 0; i < n; i++) {
@@ -158,7 +114,7 @@ static void foreign_owner_snapshot_no_fault(struct kunit *test)
 
 	addr = dmk_map_on_device(test, dev, n, 45, false);
 	before = dmk_stats(dev);
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns, 0,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns, 0,
 				       umdevmem_owner(d->dev[1])), 0);
 	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
 	for (i = 0; i < n; i++)
@@ -198,7 +154,7 @@ static void snapshot_of_every_kind(struct kunit *test)
 					   PROT_NONE), 0);
 	local = dmk_lookup(test, addr + LOCAL * PAGE_SIZE).page;
 
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, NKINDS, pfns, 0, owner), 0);
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, NKINDS, pfns, 0, owner), 0);
 	KUNIT_EXPECT_EQ(test, pfns[HOLE], 0);
 	KUNIT_EXPECT_EQ(test, pfns[ZERO] & ~HMM_PFN_FLAGS,
 			page_to_pfn(ZERO_PAGE(0)));
@@ -213,7 +169,7 @@ static void snapshot_of_every_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfns[PROTNONE], HMM_PFN_ERROR);
 
 	/* faulting what may be faulted: everything up to PROT_NONE */
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, PROTNONE, pfns,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, PROTNONE, pfns,
 				       HMM_PFN_REQ_FAULT, owner), 0);
 	KUNIT_EXPECT_TRUE(test, pfns[HOLE] & HMM_PFN_VALID);
 	KUNIT_EXPECT_TRUE(test, pfns[REMOTE] & HMM_PFN_VALID);
@@ -233,12 +189,12 @@ static void forbidden_faults_fail(struct kunit *test)
 	dmk_fill(test, addr, 2, 47);
 	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, 1, PROT_NONE), 0);
 	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr + PAGE_SIZE, 1, PROT_READ), 0);
-	KUNIT_EXPECT_EQ(test, snapshot(test, addr, 1, pfns, HMM_PFN_REQ_FAULT,
+	KUNIT_EXPECT_EQ(test, dmk_hmm_snapshot(test, addr, 1, pfns, HMM_PFN_REQ_FAULT,
 				       NULL), -EFAULT);
-	KUNIT_EXPECT_EQ(test, snapshot(test, addr + PAGE_SIZE, 1, pfns,
+	KUNIT_EXPECT_EQ(test, dmk_hmm_snapshot(test, addr + PAGE_SIZE, 1, pfns,
 				       HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE,
 				       NULL), -EPERM);
-	KUNIT_EXPECT_EQ(test, snapshot(test, addr + PAGE_SIZE, 1, pfns,
+	KUNIT_EXPECT_EQ(test, dmk_hmm_snapshot(test, addr + PAGE_SIZE, 1, pfns,
 				       HMM_PFN_REQ_FAULT, NULL), 0);
 	KUNIT_EXPECT_EQ(test, pfns[0] & HMM_PFN_FLAGS, HMM_PFN_VALID);
 	dmk_finish(test);
@@ -258,7 +214,7 @@ static void mirror_reads_and_writes(struct kunit *test)
 		addr = shared ? dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE) :
 				dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 		dmk_fill(test, addr, n, 48);
-		KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns,
+		KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
 					       HMM_PFN_REQ_FAULT, NULL), 0);
 		for (i = 0; i < n; i++) {
 			u8 *kaddr = kmap_local_page(hmm_pfn_to_page(pfns[i]));
@@ -274,7 +230,7 @@ static void mirror_reads_and_writes(struct kunit *test)
 		/* write faults on a fresh range, then the device writes */
 		addr = shared ? dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE) :
 				dmk_mmap(test, n, PROT_READ | PROT_WRITE);
-		KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns,
+		KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
 					       HMM_PFN_REQ_FAULT |
 					       HMM_PFN_REQ_WRITE, NULL), 0);
 		for (i = 0; i < n; i++) {
@@ -300,9 +256,9 @@ static void two_mirrors_share_pages(struct kunit *test)
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, n, 50);
 	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, n, PROT_READ), 0);
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns0, HMM_PFN_REQ_FAULT,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns0, HMM_PFN_REQ_FAULT,
 				       umdevmem_owner(d->dev[0])), 0);
-	KUNIT_ASSERT_EQ(test, snapshot(test, addr, n, pfns1, HMM_PFN_REQ_FAULT,
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns1, HMM_PFN_REQ_FAULT,
 				       umdevmem_owner(d->dev[1])), 0);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ(test, pfns0[i], pfns1[i]);
