@@ -9,7 +9,9 @@
  * back with SELECT_DEVICE_COHERENT under owner filtering and on to another
  * device, pins (FOLL_LONGTERM moves pages out first, a plain pin does
  * not), evicts with migrate_device_range(), forks, unmaps, snapshots with
- * hmm_range_fault(), and checks that the window takes device memory only.
+ * hmm_range_fault(), checks that the window takes device memory only, and
+ * offers pages of a MEMORY_DEVICE_GENERIC pgmap as dst, which migration
+ * must refuse.
  *
  * What KUnit cannot do on UML: run a user process.  The CPU side here is
  * the kernel's access to user memory, which on UML goes through __va() of
@@ -314,13 +316,14 @@ static void coherent_to_other_devices(struct kunit *test)
 /*
  * A FOLL_LONGTERM pin must not hold device memory: the page is migrated
  * out first and the pin holds a system page.  A short-term pin holds the
- * coherent page where it is.
+ * coherent page where it is, and while it does, the page cannot be
+ * migrated out for a long-term pin, which fails with -EBUSY.
  */
 static void longterm_pin_migrates_out(struct kunit *test)
 {
 	struct umdevmem *dev = coh[0];
 	struct umdevmem_stats before, after;
-	struct page *longterm = NULL, *pinned = NULL, *dpage;
+	struct page *longterm = NULL, *pinned = NULL, *busy = NULL, *dpage;
 	unsigned long addr;
 
 	addr = dmk_map_on_device(test, dev, 2, 8, false);
@@ -330,6 +333,8 @@ static void longterm_pin_migrates_out(struct kunit *test)
 			FOLL_WRITE | FOLL_LONGTERM, &longterm), 1);
 	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr + PAGE_SIZE, 1,
 			FOLL_WRITE, &pinned), 1);
+	KUNIT_EXPECT_EQ(test, pin_user_pages_fast(addr + PAGE_SIZE, 1,
+			FOLL_WRITE | FOLL_LONGTERM, &busy), -EBUSY);
 	after = dmk_stats(dev);
 
 	KUNIT_EXPECT_FALSE(test, is_zone_device_page(longterm));
@@ -498,6 +503,61 @@ static void destroy_and_reuse_window(struct kunit *test)
 	coherent_finish(test);
 }
 
+/*
+ * Device memory of a type migration does not handle, a
+ * MEMORY_DEVICE_GENERIC pgmap on the window, offered as dst: the hole is
+ * not filled, the system page does not move, and finalize hands the dst
+ * pages back.
+ */
+static void generic_pgmap_dst_refused(struct kunit *test)
+{
+	struct page *gen[2], *sys;
+	struct dev_pagemap *pgmap;
+	struct migrate_vma args;
+	struct resource *res;
+	unsigned long addr, i;
+	void *p;
+
+	res = um_request_device_window(SZ_16M, "umdevmem-generic");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->range.start = res->start;
+	pgmap->range.end = res->end;
+	pgmap->nr_range = 1;
+	p = memremap_pages(pgmap, NUMA_NO_NODE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	gen[0] = pfn_to_page(PHYS_PFN(res->start));
+	gen[1] = gen[0] + 1;
+
+	/* page 0 a hole, page 1 a system page */
+	addr = dmk_mmap(test, 2, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr + PAGE_SIZE, 1, 16);
+	sys = page_at(test, addr, 1);
+	dmk_args_init(test, &args, addr, 2, MIGRATE_VMA_SELECT_SYSTEM, NULL);
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+	KUNIT_EXPECT_EQ(test, args.cpages, 2);
+	for (i = 0; i < 2; i++) {
+		get_page(gen[i]);
+		lock_page(gen[i]);
+		args.dst[i] = migrate_pfn(page_to_pfn(gen[i]));
+	}
+	dmk_pages_finalize(&args);
+
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_FALSE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
+		KUNIT_EXPECT_EQ(test, page_ref_count(gen[i]), 1);
+		KUNIT_EXPECT_FALSE(test, PageLocked(gen[i]));
+	}
+	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr).kind, DMK_NONE);
+	KUNIT_EXPECT_PTR_EQ(test, page_at(test, addr, 1), sys);
+	dmk_expect_data(test, addr + PAGE_SIZE, 1, 16);
+	memunmap_pages(pgmap);
+	um_release_device_window(res);
+	coherent_finish(test);
+}
+
 static struct kunit_case coherent_cases[] = {
 	KUNIT_CASE(anon_to_coherent),
 	KUNIT_CASE(holes_to_coherent),
@@ -513,6 +573,7 @@ static struct kunit_case coherent_cases[] = {
 	KUNIT_CASE(ram_hot_add_refused),
 	KUNIT_CASE(full_window_refused),
 	KUNIT_CASE(destroy_and_reuse_window),
+	KUNIT_CASE(generic_pgmap_dst_refused),
 	{}
 };
 
