@@ -104,8 +104,12 @@ expect_error "KERNEL_SRC with an in-tree build" "in-tree build" \
 # A series that does not apply names the patch and the file, changes nothing.
 before=$(head_and_key)
 make_patch "$TMP/broken.mbox" broken
+# the project's 6.12 patches, then the broken one as the last
+n_mm=$(grep -c "^[^#[:space:]]" "$TOP/mm-patches/6.12/series")
+n_arch=$(grep -c "^[^#[:space:]]" "$TOP/arch-um-devmem/6.12/series")
+n=$((n_mm + n_arch + 1))
 expect_error "--series that does not apply" \
-	"patch 6/6 does not apply \(your --series .*broken.mbox\): message 1 of the mbox" \
+	"patch $n/$n does not apply \(your --series .*broken.mbox\): message 1 of the mbox" \
 	-- --series "$TMP/broken.mbox"
 if grep -q "failing file(s): mm/migrate_device.c" "$TMP/out" &&
 	[ "$(head_and_key)" = "$before" ]; then
