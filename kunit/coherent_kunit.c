@@ -77,15 +77,8 @@ static void coherent_finish(struct kunit *test)
 	int i;
 
 	dmk_finish(test);
-	for (i = 0; i < ARRAY_SIZE(coh); i++) {
-		struct umdevmem_stats now = dmk_stats(coh[i]);
-
-		KUNIT_EXPECT_EQ_MSG(test, now.free_pages, coh_base[i].free_pages,
-				    "%s leaked device pages",
-				    umdevmem_name(coh[i]));
-		KUNIT_EXPECT_EQ(test, now.allocated - coh_base[i].allocated,
-				now.freed - coh_base[i].freed);
-	}
+	for (i = 0; i < ARRAY_SIZE(coh); i++)
+		dmk_expect_balanced(test, coh[i], &coh_base[i]);
 }
 
 static struct page *page_at(struct kunit *test, unsigned long addr,
@@ -99,13 +92,9 @@ static struct page *pattern_page(struct kunit *test, unsigned int seed,
 				 unsigned long index)
 {
 	struct page *page = alloc_page(GFP_KERNEL);
-	u8 *p;
-	unsigned long off;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	p = page_address(page);
-	for (off = 0; off < PAGE_SIZE; off++)
-		p[off] = dmk_byte(seed, index, off);
+	dmk_pattern(page_address(page), seed, index);
 	return page;
 }
 

@@ -62,17 +62,21 @@ void dmk_finish(struct kunit *test)
 	mmput(d->mm);
 	d->mm = NULL;
 
-	for (i = 0; i < DMK_DEVICES; i++) {
-		struct umdevmem_stats now = dmk_stats(d->dev[i]);
+	for (i = 0; i < DMK_DEVICES; i++)
+		dmk_expect_balanced(test, d->dev[i], &d->base[i]);
+}
 
-		KUNIT_EXPECT_EQ_MSG(test, now.free_pages, d->base[i].free_pages,
-				    "%s leaked device pages",
-				    umdevmem_name(d->dev[i]));
-		KUNIT_EXPECT_EQ_MSG(test, now.allocated - d->base[i].allocated,
-				    now.freed - d->base[i].freed,
-				    "%s: allocations and page_free() differ",
-				    umdevmem_name(d->dev[i]));
-	}
+void dmk_expect_balanced(struct kunit *test, struct umdevmem *dev,
+			 const struct umdevmem_stats *base)
+{
+	struct umdevmem_stats now = dmk_stats(dev);
+
+	KUNIT_EXPECT_EQ_MSG(test, now.free_pages, base->free_pages,
+			    "%s leaked device pages", umdevmem_name(dev));
+	KUNIT_EXPECT_EQ_MSG(test, now.allocated - base->allocated,
+			    now.freed - base->freed,
+			    "%s: allocations and page_free() differ",
+			    umdevmem_name(dev));
 }
 
 /*
@@ -173,7 +177,7 @@ u8 dmk_byte(unsigned int seed, unsigned long page, unsigned long off)
 	return (u8)(seed * 131 + page * 17 + off * 7 + (off >> 8));
 }
 
-static void dmk_pattern(u8 *buf, unsigned int seed, unsigned long page)
+void dmk_pattern(u8 *buf, unsigned int seed, unsigned long page)
 {
 	unsigned long off;
 

@@ -45,6 +45,9 @@ struct dmk_pte {
 int dmk_init(struct kunit *test);
 void dmk_suite_exit(struct kunit_suite *suite);
 void dmk_finish(struct kunit *test);
+/* @dev is back at @base's free pages, with a page_free() per allocation. */
+void dmk_expect_balanced(struct kunit *test, struct umdevmem *dev,
+			 const struct umdevmem_stats *base);
 
 static inline struct dmk *dmk(struct kunit *test)
 {
@@ -60,6 +63,8 @@ int dmk_munmap(unsigned long addr, unsigned long npages);
 int dmk_mprotect(unsigned long addr, unsigned long npages, unsigned long prot);
 
 u8 dmk_byte(unsigned int seed, unsigned long page, unsigned long off);
+/* Fill @buf with page @page of pattern @seed. */
+void dmk_pattern(u8 *buf, unsigned int seed, unsigned long page);
 void dmk_fill(struct kunit *test, unsigned long addr, unsigned long npages,
 	      unsigned int seed);
 void dmk_expect_data(struct kunit *test, unsigned long addr,

@@ -152,7 +152,7 @@ static void hole_filled_with_system_page(struct kunit *test)
 	const unsigned int seed = 81;
 	struct page *sys[NPAGES];
 	struct migrate_vma args;
-	unsigned long addr, i, off;
+	unsigned long addr, i;
 
 	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
 	dmk_args_init(test, &args, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
@@ -166,8 +166,7 @@ static void hole_filled_with_system_page(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, sys[i]);
 		lock_page(sys[i]);
 		kaddr = kmap_local_page(sys[i]);
-		for (off = 0; off < PAGE_SIZE; off++)
-			kaddr[off] = dmk_byte(seed, i, off);
+		dmk_pattern(kaddr, seed, i);
 		kunmap_local(kaddr);
 		args.dst[i] = migrate_pfn(page_to_pfn(sys[i]));
 	}
