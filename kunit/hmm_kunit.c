@@ -57,6 +57,43 @@ static void same_owner_readonly(struct kunit *test)
 	dmk_finish(test);
 }
 
+/*
+ * A hole, then pages already on the caller's device: faulting the hole
+ * must leave those pages where they are.  Stock hmm_vma_handle_pte()
+ * faulted from the hole to the end of the PMD range, which called
+ * migrate_to_ram() on them (fixed by mm-patches' "mm/hmm: fault only the
+ * page that needs it"; found by umdevmem_random).
+ */
+static void fault_after_hole_keeps_own_pages(struct kunit *test)
+{
+	const unsigned long n = 4;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem_stats before;
+	unsigned long addr, i, pfns[4];
+	struct dmk_pte p;
+
+	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr + PAGE_SIZE, n - 1, 44);
+	KUNIT_ASSERT_EQ(test, dmk_migrate(test, dev, addr + PAGE_SIZE, n - 1,
+					  MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated,
+			n - 1);
+	before = dmk_stats(dev);
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
+					       HMM_PFN_REQ_FAULT,
+					       umdevmem_owner(dev)), 0);
+	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
+	p = dmk_lookup(test, addr);
+	KUNIT_EXPECT_EQ(test, p.kind, DMK_ZERO);
+	KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[0]), p.page);
+	for (i = 1; i < n; i++) {
+		p = dmk_lookup(test, addr + i * PAGE_SIZE);
+		KUNIT_EXPECT_EQ_MSG(test, p.kind, DMK_DEVICE, "page %lu", i);
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_VALID);
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[i]), p.page);
+	}
+	dmk_finish(test);
+}
+
 static void foreign_owner_faults_back(struct kunit *test)
 {
 	const unsigned long n = 8;
@@ -273,6 +310,7 @@ static void two_mirrors_share_pages(struct kunit *test)
 static struct kunit_case hmm_cases[] = {
 	KUNIT_CASE(same_owner_sees_device_pfns),
 	KUNIT_CASE(same_owner_readonly),
+	KUNIT_CASE(fault_after_hole_keeps_own_pages),
 	KUNIT_CASE(foreign_owner_faults_back),
 	KUNIT_CASE(no_owner_write_fault),
 	KUNIT_CASE(foreign_owner_snapshot_no_fault),
