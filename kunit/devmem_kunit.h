@@ -19,6 +19,17 @@
 
 #define DMK_DEVICES 2
 
+/*
+ * A KUnit parameter generator's head: 7.x passes the test as well (told
+ * apart as in devmem_compat.h).
+ */
+#if __has_include("linux/leafops.h")
+#define DMK_GEN_PARAMS(name) \
+	const void *name(struct kunit *test, const void *prev, char *desc)
+#else
+#define DMK_GEN_PARAMS(name) const void *name(const void *prev, char *desc)
+#endif
+
 struct dmk {
 	struct mm_struct *mm;
 	struct umdevmem *dev[DMK_DEVICES];
