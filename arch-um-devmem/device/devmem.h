@@ -28,6 +28,8 @@ struct umdevmem {
 	struct umdevmem_stats stats;
 	unsigned long fail_alloc_nth;
 	unsigned long fail_copy_nth;
+	unsigned int dma_latency_us;	/* sleep of each DMA batch */
+	struct completion *dma_signal;	/* completed by the next batch */
 };
 
 static inline struct umdevmem *page_to_umdevmem(struct page *page)

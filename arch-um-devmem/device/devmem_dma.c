@@ -6,8 +6,13 @@
  * call, the way MIGRATE_SYNC_NO_COPY lets a device rather than
  * migrate_vma_pages() move the data.  A copy can be made to fail by fault
  * injection; the destination page of a failed copy is unlocked, released
- * and its slot cleared, so the caller offers 0 as its dst pfn.
+ * and its slot cleared, so the caller offers 0 as its dst pfn.  A batch
+ * can be made to take time (umdevmem_set_dma_latency()): it sleeps first,
+ * as a caller waiting for a real engine would, and other threads run
+ * while its migration is in flight.
  */
+#include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
@@ -57,11 +62,17 @@ static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
 				  struct page **devp, struct page **sys,
 				  unsigned long n)
 {
+	struct completion *signal = xchg(&dev->dma_signal, NULL);
+	unsigned int latency = READ_ONCE(dev->dma_latency_us);
 	struct page **dst = to_dev ? devp : sys;
 	struct devmem_xfer *xfer;
 	unsigned long i, nr = 0;
 	int ret;
 
+	if (signal)
+		complete_all(signal);
+	if (latency)
+		usleep_range(latency, latency + latency / 4);
 	xfer = kvcalloc(n, sizeof(*xfer), GFP_KERNEL);
 	for (i = 0; i < n; i++) {
 		if (!devp[i] || !dst[i])

@@ -266,6 +266,16 @@ void umdevmem_fail_copy(struct umdevmem *dev, unsigned long nth)
 	spin_unlock(&dev->lock);
 }
 
+void umdevmem_set_dma_latency(struct umdevmem *dev, unsigned int usecs)
+{
+	WRITE_ONCE(dev->dma_latency_us, usecs);
+}
+
+void umdevmem_signal_dma(struct umdevmem *dev, struct completion *in_flight)
+{
+	xchg(&dev->dma_signal, in_flight);
+}
+
 static int __init umdevmem_init(void)
 {
 	unsigned long npages = (size_mb << 20) >> PAGE_SHIFT;

@@ -208,8 +208,20 @@ vm_fault_t umdevmem_migrate_to_ram(struct vm_fault *vmf)
 
 	if (migrate_vma_setup(&args))
 		return VM_FAULT_SIGBUS;
-	if (!(src & MIGRATE_PFN_MIGRATE))
-		goto finalize;	/* someone else moved or is moving it */
+	if (!(src & MIGRATE_PFN_MIGRATE)) {
+		/*
+		 * Someone else moves it, or holds a reference that makes its
+		 * migration fail.  The fault is retried at once; before 6.15
+		 * do_swap_page() neither locks the page nor waits for it, so
+		 * without preemption the retries would starve the other
+		 * party, which sleeps in its DMA: let it run.
+		 */
+		spin_lock(&dev->lock);
+		dev->stats.to_ram_busy++;
+		spin_unlock(&dev->lock);
+		cond_resched();
+		goto finalize;
+	}
 
 	spage = migrate_pfn_to_page(src);
 	dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, vmf->vma, vmf->address);

@@ -14,6 +14,7 @@
 
 #include <linux/types.h>
 
+struct completion;
 struct mm_struct;
 struct page;
 struct umdevmem;
@@ -26,6 +27,7 @@ struct umdevmem_stats {
 	unsigned long freed;		/* device pages returned by page_free() */
 	unsigned long to_ram_calls;	/* migrate_to_ram() calls */
 	unsigned long to_ram_pages;	/* pages migrate_to_ram() moved back */
+	unsigned long to_ram_busy;	/* migrate_to_ram() calls that found the page taken */
 	unsigned long copied_to_dev;	/* pages the DMA engine wrote to the device */
 	unsigned long copied_to_ram;	/* pages the DMA engine read from the device */
 	unsigned long dma_batches;	/* calls into the DMA engine */
@@ -117,5 +119,17 @@ unsigned long umdevmem_evict_pages(struct umdevmem *dev, struct page **pages,
 /* Fault injection: the @nth next allocation / page copy fails (0: off). */
 void umdevmem_fail_alloc(struct umdevmem *dev, unsigned long nth);
 void umdevmem_fail_copy(struct umdevmem *dev, unsigned long nth);
+
+/*
+ * DMA latency: every batch of @dev sleeps @usecs before it copies (0: no
+ * wait), so that other threads run while a migration is in flight.
+ */
+void umdevmem_set_dma_latency(struct umdevmem *dev, unsigned int usecs);
+/*
+ * The next DMA batch of @dev completes @in_flight first (then sleeps its
+ * latency): a test starts its second thread exactly while a migration is
+ * in flight.  One-shot; NULL cancels.
+ */
+void umdevmem_signal_dma(struct umdevmem *dev, struct completion *in_flight);
 
 #endif /* __UMDEVMEM_H */
