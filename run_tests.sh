@@ -24,12 +24,16 @@ CONFIG=default
 FILTER=
 USER_SERIES=
 JSON_OUT=
+SEED=
+OPS=
+REPEAT=1
 JOBS=$(nproc)
 
 usage() {
 	cat <<EOF
 usage: ./run_tests.sh [--config default|debug|coverage] [--filter GLOB]
                       [--series FILE|DIR] [--json FILE] [--kernel LINE]
+                      [--seed S] [--ops N] [--repeat N]
 
 Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
 and its KUnit suites, run the suites, and print 'N passed, N failed'.
@@ -45,6 +49,14 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
   --json FILE     write kunit.py's JSON results to FILE
   --kernel LINE   kernel line to use (supported: $SUPPORTED_LINES; another
                   7.x line is tried with the 7.3 series)
+  --seed S        seed of the random-operation suite umdevmem_random (by
+                  default a new one each run, printed); replays a run
+  --ops N         operations the random suite runs (default 2000); a long
+                  soak is e.g. --ops 1000000
+                  (--seed or --ops alone run only umdevmem_random; add
+                  --filter '*' to run every suite)
+  --repeat N      boot the built kernel N times with the same seed and
+                  report every case whose result differs between boots
 
 Environment:
   KERNEL_SRC=DIR  use your own tree (6.12 or 7.x; its Makefile says which,
@@ -95,12 +107,25 @@ parse_args() {
 		--series) USER_SERIES=${2:?--series needs a file}; shift 2 ;;
 		--json) JSON_OUT=${2:?--json needs a file}; shift 2 ;;
 		--kernel) KERNEL_LINE=${2:?--kernel needs a line}; LINE_GIVEN=1; shift 2 ;;
+		--seed) SEED=${2:?--seed needs a number}; shift 2 ;;
+		--ops) OPS=${2:?--ops needs a number}; shift 2 ;;
+		--repeat) REPEAT=${2:?--repeat needs a number}; shift 2 ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; die "unknown argument '$1'" ;;
 		esac
 	done
 
 	choose_series_line
+	[[ -z "$SEED" || "$SEED" =~ ^[1-9][0-9]{0,18}$ ]] ||
+		die "--seed '$SEED' is not a number from 1 to 999999999999999999"
+	[[ -z "$OPS" || "$OPS" =~ ^[1-9][0-9]{0,9}$ ]] ||
+		die "--ops '$OPS' is not a positive number"
+	[[ "$REPEAT" =~ ^[1-9][0-9]{0,3}$ ]] ||
+		die "--repeat '$REPEAT' is not a number from 1 to 9999"
+	if [ -z "$FILTER" ] && [ -n "$SEED$OPS" ]; then
+		FILTER=umdevmem_random
+	fi
+	[ -n "$SEED" ] || SEED=$(( $(od -An -N4 -tu4 /dev/urandom) + 1 ))
 	if [ ! -f "$TOP/configs/$CONFIG.kunitconfig" ]; then
 		local f names=
 		for f in "$TOP"/configs/*.kunitconfig; do
@@ -440,8 +465,13 @@ build_and_run() {
 		[ "$CONFIG" = default ] || cat "$TOP/configs/$CONFIG.kunitconfig")
 	[ -f "$kcfg" ] && [ "$(cat "$kcfg")" = "$new" ] || printf '%s\n' "$new" >"$kcfg"
 
-	local -a args=(run --arch=um --build_dir="$BUILD" --kunitconfig="$kcfg"
-		--jobs="$JOBS" --json="$BUILD/results.json")
+	local -a common=(--arch=um --build_dir="$BUILD" --kunitconfig="$kcfg"
+		--json="$BUILD/results.json"
+		--kernel_args "umdevmem_random.seed=$SEED")
+	[ -z "$OPS" ] || common+=(--kernel_args "umdevmem_random.ops=$OPS")
+	# kunit.py's default of 300 s for the whole boot, more for a soak
+	common+=(--timeout $((300 + ${OPS:-0} / 1000)))
+	local -a args=(run "${common[@]}" --jobs="$JOBS")
 	[ -z "$FILTER" ] || args+=("$FILTER")
 	if [ "$CONFIG" = coverage ]; then
 		# clang source-based coverage; the kernel writes this at exit
@@ -451,7 +481,9 @@ build_and_run() {
 		export LLVM_PROFILE_FILE="$BUILD/coverage/kunit-%p.profraw"
 	fi
 	say "building and running with configs/$CONFIG.kunitconfig in ${BUILD#"$TOP"/}"
-	rm -f "$BUILD/results.json"
+	info "random suite seed $SEED${OPS:+, $OPS operations} (replay: --seed $SEED${OPS:+ --ops $OPS})"
+	rm -rf "$BUILD/results.json" "$BUILD/test.log" "$BUILD/runs"
+	mkdir -p "$BUILD/runs"
 	set +e
 	if [ "$CONFIG" = coverage ]; then
 		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}") 2>&1 |
@@ -461,7 +493,32 @@ build_and_run() {
 		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}")
 		KUNIT_RC=$?
 	fi
+	keep_run 1
+	local r
+	for ((r = 2; r <= REPEAT; r++)); do
+		say "boot $r of $REPEAT"
+		args=(exec "${common[@]}")
+		[ -z "$FILTER" ] || args+=("$FILTER")
+		rm -f "$BUILD/results.json" "$BUILD/test.log"
+		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}")
+		[ $? -eq 0 ] || KUNIT_RC=1
+		keep_run "$r"
+	done
 	set -e
+}
+
+# Keep boot $1's results and log; an empty JSON file when it gave none.
+keep_run() {
+	if [ -s "$BUILD/results.json" ]; then
+		cp "$BUILD/results.json" "$BUILD/runs/$1.json"
+	else
+		: >"$BUILD/runs/$1.json"
+	fi
+	if [ -f "$BUILD/test.log" ]; then
+		cp "$BUILD/test.log" "$BUILD/runs/$1.log"
+	else
+		: >"$BUILD/runs/$1.log"
+	fi
 }
 
 # clang's coverage sections make modpost warn once per section, several
@@ -479,28 +536,67 @@ squash_coverage_warnings() {
 	}'
 }
 
-# Count the cases in kunit.py's JSON; scan the raw log for kernel reports.
+# Scan boot $1's raw log for kernel reports; prints how many it holds.
+log_reports() {
+	local log=$BUILD/runs/$1.log n
+	local pat='BUG: |WARNING: |UBSAN: |Kernel panic|kernel BUG at|general protection fault|Oops'
+	n=$(grep -cE "$pat" "$log" || true)
+	if [ "$n" -gt 0 ]; then
+		{
+			echo "run_tests.sh: the kernel log of boot $1 holds $n report line(s) (KASAN, lockdep, WARN, BUG...):"
+			grep -E -A3 "$pat" "$log" | head -n 40
+			echo "    full log: $log; counted as one failed case"
+		} >&2
+	fi
+	echo "$n"
+}
+
+# What the random suite says it did, summed over its cases and boots.
+random_summary() {
+	cat "$BUILD"/runs/*.log | awk '
+	/umdevmem_random: seed [0-9]+ sequences .* operations, .* page checks in .* ms/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "seed") seed = $(i + 1)
+			if ($i == "operations,") ops += $(i - 1)
+			if ($i == "page") checks += $(i - 1)
+			if ($i == "ms") ms += $(i - 1)
+		}
+		seen = 1
+	}
+	END {
+		if (seen)
+			printf "    random suite: seed %s, %d operations, %d page checks in %d ms (%d operations/s)\n",
+				seed, ops, checks, ms, ms ? ops * 1000 / ms : 0
+	}'
+}
+
+# Count the cases in kunit.py's JSON of every boot; scan the raw logs for
+# kernel reports; with --repeat, name the cases whose result changed.
 report() {
-	local counts passed failed skipped reports=0
-	if [ ! -s "$BUILD/results.json" ]; then
+	local counts passed=0 failed=0 skipped=0 p f sk r
+	if [ ! -s "$BUILD/runs/1.json" ]; then
 		echo "run_tests.sh: kunit.py produced no results (exit $KUNIT_RC): the build or boot failed, see above" >&2
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
-	counts=$(python3 "$TOP/scripts/kunit_counts.py" "$BUILD/results.json")
-	read -r passed failed skipped <<<"$counts"
-	[ -z "$JSON_OUT" ] || cp "$BUILD/results.json" "$JSON_OUT"
-
-	if [ -f "$BUILD/test.log" ]; then
-		reports=$(grep -cE 'BUG: |WARNING: |UBSAN: |Kernel panic|kernel BUG at|general protection fault|Oops' \
-			"$BUILD/test.log" || true)
-	fi
-	if [ "$reports" -gt 0 ]; then
-		echo "run_tests.sh: the kernel log holds $reports report line(s) (KASAN, lockdep, WARN, BUG...):" >&2
-		grep -E -A3 'BUG: |WARNING: |UBSAN: |Kernel panic|kernel BUG at|general protection fault|Oops' \
-			"$BUILD/test.log" | head -n 40 >&2
-		echo "    full log: $BUILD/test.log; counted as one failed case" >&2
-		failed=$((failed + 1))
+	[ -z "$JSON_OUT" ] || cp "$BUILD/runs/1.json" "$JSON_OUT"
+	for ((r = 1; r <= REPEAT; r++)); do
+		if [ ! -s "$BUILD/runs/$r.json" ]; then
+			echo "run_tests.sh: boot $r of $REPEAT gave no results; counted as one failed case" >&2
+			failed=$((failed + 1))
+			continue
+		fi
+		counts=$(python3 "$TOP/scripts/kunit_counts.py" "$BUILD/runs/$r.json")
+		read -r p f sk <<<"$counts"
+		passed=$((passed + p))
+		skipped=$((skipped + sk))
+		failed=$((failed + f + $(log_reports "$r")))
+	done
+	random_summary
+	if [ "$REPEAT" -gt 1 ]; then
+		say "$REPEAT boots with seed $SEED"
+		python3 "$TOP/scripts/kunit_compare.py" "$BUILD"/runs/*.json ||
+			failed=$((failed + 1))
 	fi
 	if [ $((passed + failed)) -eq 0 ]; then
 		if [ -n "$FILTER" ]; then

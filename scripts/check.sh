@@ -33,7 +33,7 @@ part() {
 	summary+=("$(printf '%-26s %s (exit %d)' "$name" "$line" "$rc")")
 }
 
-part "suites, default config" ./run_tests.sh --config default
+part "suites, default config, 3 boots" ./run_tests.sh --config default --repeat 3
 part "suites, debug config" ./run_tests.sh --config debug
 part "suites, coverage config" ./run_tests.sh --config coverage
 part "unreached lines explained" scripts/coverage_unreached.py \

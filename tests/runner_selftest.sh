@@ -53,7 +53,17 @@ make_patch() {
 		sed '3s/.*/ * this line is not in any tree/' "$orig" >"$TMP/base.c"
 		orig="$TMP/base.c"
 	fi
-	sed '2s|^|/* uml-devmem runner self-test */\n|' "$orig" >"$new"
+	if [ "$mode" = warn ]; then
+		# a WARNING on every migrate_vma_setup(), nothing else changed
+		awk '{ print }
+		/^int migrate_vma_setup\(struct migrate_vma \*args\)$/ { hit = 1; next }
+		hit && /^\{$/ {
+			print "\tbool __maybe_unused selftest = WARN_ONCE(1, \"uml-devmem runner self-test\\n\");"
+			hit = 0
+		}' "$orig" >"$new"
+	else
+		sed '2s|^|/* uml-devmem runner self-test */\n|' "$orig" >"$new"
+	fi
 	{
 		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
 		echo "From: Self Test <selftest@localhost>"
@@ -136,6 +146,35 @@ if "$TOP/run_tests.sh" --filter 'umdevmem_owner' >"$TMP/out" 2>&1 &&
 	ok "run without --series drops the user's patch again"
 else
 	not_ok "run without --series drops the user's patch again"
+fi
+
+expect_error "--seed not a number" "--seed 'x1' is not a number" -- --seed x1
+expect_error "--ops not a number" "--ops '0' is not a positive number" -- --ops 0
+expect_error "--repeat not a number" "--repeat '-1' is not a number" -- --repeat -1
+
+# A kernel WARNING fails the run although every case passed.
+make_patch "$TMP/warn.mbox" warn
+if ! "$TOP/run_tests.sh" --series "$TMP/warn.mbox" --filter 'umdevmem_owner' >"$TMP/out" 2>&1 &&
+	[ "$(tail -n 1 "$TMP/out")" = "4 passed, 1 failed" ] &&
+	grep -q "holds 1 report line" "$TMP/out"; then
+	ok "a WARNING in the kernel log fails a run whose cases passed"
+else
+	not_ok "a WARNING in the kernel log fails a run whose cases passed"
+	tail -n 5 "$TMP/out" | sed 's/^/    # /'
+fi
+
+# The same seed replays the same operations; --repeat compares boots.
+"$TOP/run_tests.sh" --seed 12345 --ops 400 >"$TMP/seed1" 2>&1
+"$TOP/run_tests.sh" --seed 12345 --ops 400 --repeat 2 >"$TMP/seed2" 2>&1
+c1=$(sed -n 's/.*random suite: seed 12345, 400 operations, \([0-9]*\) page checks.*/\1/p' "$TMP/seed1")
+c2=$(sed -n 's/.*random suite: seed 12345, 800 operations, \([0-9]*\) page checks.*/\1/p' "$TMP/seed2")
+if [ -n "$c1" ] && [ "$c2" = "$((c1 * 2))" ] &&
+	grep -q "0 with a different result between boots" "$TMP/seed2" &&
+	[ "$(tail -n 1 "$TMP/seed2")" = "2 passed, 0 failed" ]; then
+	ok "--seed replays the random suite, --repeat 2 boots twice alike"
+else
+	not_ok "--seed replays the random suite, --repeat 2 boots twice alike"
+	tail -n 5 "$TMP/seed1" "$TMP/seed2" | sed 's/^/    # /'
 fi
 
 # KERNEL_SRC: a user's tree (here: the pristine Debian tree) is used
