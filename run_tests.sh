@@ -116,8 +116,8 @@ parse_args() {
 	done
 
 	choose_series_line
-	[[ -z "$SEED" || "$SEED" =~ ^[1-9][0-9]{0,18}$ ]] ||
-		die "--seed '$SEED' is not a number from 1 to 999999999999999999"
+	[[ -z "$SEED" || "$SEED" =~ ^[1-9][0-9]{0,19}$ ]] ||
+		die "--seed '$SEED' is not a positive number of up to 20 digits"
 	[[ -z "$OPS" || "$OPS" =~ ^[1-9][0-9]{0,9}$ ]] ||
 		die "--ops '$OPS' is not a positive number"
 	[[ "$REPEAT" =~ ^[1-9][0-9]{0,3}$ ]] ||

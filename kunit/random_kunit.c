@@ -71,8 +71,7 @@ static DMK_GEN_PARAMS(random_gen_params)
 
 	if (first >= random_sequences_total())
 		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %llu sequences %u-%u",
-		 seed, first,
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "sequences %u-%u", first,
 		 min(first + per, random_sequences_total()) - 1);
 	return (const void *)next;
 }

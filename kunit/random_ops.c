@@ -703,10 +703,10 @@ static void rnd_describe(struct rnd_ctx *c, unsigned int idx,
 			snprintf(inj, sizeof(inj), " inject=%s#%u",
 				 op->inject == RND_INJ_ALLOC ? "alloc" : "copy",
 				 op->nth);
-		snprintf(extra, sizeof(extra), " -> dev%u select=%s%s%s(dev%u)%s",
+		snprintf(extra, sizeof(extra), " -> dev%u select=%s%s%s owner=dev%u%s",
 			 op->dev, op->flags & 1 ? "system" : "",
 			 (op->flags & 3) == 3 ? "|" : "",
-			 op->flags & 2 ? "private" : "",
+			 op->flags & 2 ? "private" : (op->flags & 1 ? "" : "none"),
 			 op->flags & 4 ? !op->dev : op->dev, inj);
 		break;
 	case RND_TO_SYSTEM:

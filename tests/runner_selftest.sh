@@ -148,7 +148,7 @@ else
 	not_ok "run without --series drops the user's patch again"
 fi
 
-expect_error "--seed not a number" "--seed 'x1' is not a number" -- --seed x1
+expect_error "--seed not a number" "--seed 'x1' is not a positive number" -- --seed x1
 expect_error "--ops not a number" "--ops '0' is not a positive number" -- --ops 0
 expect_error "--repeat not a number" "--repeat '-1' is not a number" -- --repeat -1
 
