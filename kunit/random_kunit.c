@@ -161,10 +161,13 @@ static void random_sequences(struct kunit *test)
 		done += length;
 	}
 	ms = ktime_ms_delta(ktime_get(), t0);
-	kunit_info(test, "umdevmem_random: seed %llu sequences %u-%u: %lu operations, %lu page checks in %lld ms (%lld operations/s), %lu pages free\n",
+	kunit_info(test, "umdevmem_random: seed %llu sequences %u-%u: %lu operations, %lu page checks in %lld ms (%lld operations/s); %lu pages free, %lu KiB slab\n",
 		   seed, first, j - (j == last), done, env.checks, ms,
 		   ms ? (s64)done * 1000 / ms : 0,
-		   global_zone_page_state(NR_FREE_PAGES));
+		   global_zone_page_state(NR_FREE_PAGES),
+		   (global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) +
+		    global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B)) <<
+		   (PAGE_SHIFT - 10));
 }
 
 static void random_release_ballast(void)
