@@ -148,9 +148,9 @@ else
 	not_ok "run without --series drops the user's patch again"
 fi
 
-expect_error "--seed not a number" "--seed 'x1' is not a positive number" -- --seed x1
-expect_error "--ops not a number" "--ops '0' is not a positive number" -- --ops 0
-expect_error "--repeat not a number" "--repeat '-1' is not a number" -- --repeat -1
+expect_error "--seed not a number" "seed 'x1' is not a positive number" -- --seed x1
+expect_error "--ops not a number" "ops '0' is not a positive number" -- --ops 0
+expect_error "--repeat not a number" "repeat '-1' is not a number" -- --repeat -1
 
 # A kernel WARNING fails the run although every case passed.
 make_patch "$TMP/warn.mbox" warn
