@@ -41,6 +41,7 @@ struct rnd_page {
 	u8 state;
 	bool ro;
 	u8 frame;
+	s8 w;		/* a frame's pte is writable: 1, 0, -1 not known */
 };
 
 struct rnd_mm {
@@ -240,6 +241,7 @@ static int rnd_write(struct rnd_ctx *c, int k, unsigned int start,
 			p->state = RS_FRAME;
 			p->frame = rnd_new_frame(c, tag, RND_SYSTEM);
 		}
+		p->w = 1;
 	}
 	return 0;
 }
@@ -338,10 +340,11 @@ static int rnd_migrate(struct rnd_ctx *c, const struct rnd_op *op, int k,
 		if (!moved[i])
 			continue;
 		if (p->state == RS_FRAME) {
-			c->frames[p->frame].loc = 1 + x;
+			c->frames[p->frame].loc = 1 + x;	/* keeps its pte's write bit */
 		} else {
 			p->state = RS_FRAME;
 			p->frame = rnd_new_frame(c, 0, 1 + x);
+			p->w = !p->ro;	/* inserted as the VMA allows */
 		}
 	}
 	return 0;
@@ -527,8 +530,12 @@ static int rnd_fork(struct rnd_ctx *c, int k)
 		struct rnd_page *p = &child->pg[i];
 		struct vm_area_struct *vma;
 
-		if (p->state == RS_FRAME)
+		if (p->state == RS_FRAME) {
 			c->frames[p->frame].refs++;
+			/* copy on write: both sides lose the write bit */
+			p->w = 0;
+			c->mms[k].pg[i].w = 0;
+		}
 		if (p->state != RS_ZERO)
 			continue;
 		/* fork copies no page table of a VMA without anon_vma */
@@ -575,9 +582,11 @@ static int rnd_vm_op(struct rnd_ctx *c, const struct rnd_op *op, int k,
 	for (i = start; i < start + n; i++) {
 		struct rnd_page *p = &c->mms[k].pg[i];
 
-		if (op->type == RND_MPROTECT)
+		if (op->type == RND_MPROTECT) {
 			p->ro = ro;
-		else
+			/* mprotect() may make a private page writable at once */
+			p->w = ro ? 0 : -1;
+		} else
 			rnd_set(c, p, state);
 		if (op->type == RND_REMAP)
 			p->ro = false;
@@ -625,6 +634,10 @@ static int rnd_check_page(struct rnd_ctx *c, int k, unsigned int i,
 		return 0;
 
 	(*rss)++;
+	if (p->w >= 0 && e.write != p->w)
+		return rnd_fail(c, "page %u of mm%d is %swritable, model says it is%s",
+				i, k, e.write ? "" : "not ", p->w ? "" : " not");
+	p->w = e.write;
 	if (f->loc != RND_SYSTEM &&
 	    umdevmem_page_device(e.page) != c->env->dev[f->loc - 1])
 		return rnd_fail(c, "page %u of mm%d is not on device %d", i, k,
