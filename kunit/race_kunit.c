@@ -2,7 +2,9 @@
 /*
  * uml-devmem suite umdevmem_race: kthreads sharing the test's mm race a
  * migration, an eviction or CPU faults against each other and against
- * MADV_DONTNEED, munmap and fork of the same range.
+ * MADV_DONTNEED, munmap, mprotect and fork of the same range.  A
+ * migration holds the mmap lock for reading throughout, so munmap,
+ * mprotect and fork (writers) race an eviction, which holds none.
  *
  * UML runs one CPU here and a kernel without preemption, so threads
  * change hands only where they sleep.  The device's DMA latency
@@ -513,6 +515,56 @@ static void race_evict_vs_munmap(struct kunit *test)
 	dmk_finish(test);
 }
 
+static long race_mprotect_ro(struct race_thread *t)
+{
+	return dmk_mprotect(t->addr, RACE_PAGES, PROT_READ);
+}
+
+/*
+ * mprotect(PROT_READ) of the range while the device is being evicted: the
+ * migration entries of the eviction must come back read-only, so no page
+ * ends writable in the read-only VMA, and the data is whole.
+ */
+static void race_evict_vs_mprotect(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	struct race_thread t[2] = {}, *second;
+	struct completion in_flight;
+	unsigned int round, first;
+	unsigned long addr, i;
+
+	addr = dmk_mmap(test, RACE_PAGES, PROT_READ | PROT_WRITE);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		race_refill(test, addr, 120 + round);
+		KUNIT_ASSERT_EQ(test, dmk_migrate(test, dev, addr, RACE_PAGES,
+				MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated,
+				RACE_PAGES);
+		first = round & 1;
+		t[first].fn = race_evict_dev0;
+		t[!first].fn = race_mprotect_ro;
+		t[0].addr = t[1].addr = addr;
+		second = &t[!first];
+		race_arrange(round, &t[first], &second, 1, dev, !first,
+			     &in_flight);
+		race_run(test, t, 2);
+		race_settle(dev);
+
+		KUNIT_EXPECT_EQ(test, t[!first].result, 0);
+		KUNIT_EXPECT_EQ(test, t[first].result, -RACE_PAGES);
+		dmk_expect_on_system(test, addr, RACE_PAGES);
+		for (i = 0; i < RACE_PAGES; i++)
+			KUNIT_EXPECT_FALSE_MSG(test,
+					       dmk_lookup(test, addr + i * PAGE_SIZE).write,
+					       "round %u: page %lu writable", round, i);
+		KUNIT_EXPECT_EQ(test, dmk_write_pattern(addr, RACE_PAGES, 1),
+				RACE_PAGES);	/* every write refused */
+		race_expect_device_pages(test, dev, 0, &dmk(test)->base[0]);
+		race_expect_rss(test, RACE_PAGES);
+		dmk_expect_data(test, addr, RACE_PAGES, 120 + round);
+	}
+	dmk_finish(test);
+}
+
 struct race_fork {
 	unsigned long addr;
 	unsigned int seed;
@@ -607,6 +659,7 @@ static struct kunit_case race_cases[] = {
 	KUNIT_CASE(race_two_devices),
 	KUNIT_CASE(race_evict_vs_faults),
 	KUNIT_CASE(race_evict_vs_munmap),
+	KUNIT_CASE(race_evict_vs_mprotect),
 	KUNIT_CASE(race_fork_vs_evict),
 	{}
 };
