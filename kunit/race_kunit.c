@@ -301,7 +301,7 @@ static void race_fault_storm(struct kunit *test)
 static void race_migrate_vs_dontneed(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second;
+	struct race_thread t[2] = {}, *second, *lead;
 	unsigned int round, first, zap_after = 0, zap_before = 0;
 	struct completion in_flight;
 	unsigned long addr, on_dev, i;
@@ -313,8 +313,10 @@ static void race_migrate_vs_dontneed(struct kunit *test)
 		t[first].fn = race_migrate_dev0;
 		t[!first].fn = race_dontneed;
 		t[0].addr = t[1].addr = addr;
-		second = &t[!first];
-		race_arrange(round, &t[first], &second, 1, dev, !first,
+		/* the thread with the DMA leads in even rounds */
+		lead = round & 1 ? &t[!first] : &t[first];
+		second = round & 1 ? &t[first] : &t[!first];
+		race_arrange(round, lead, &second, 1, dev, !(round & 1),
 			     &in_flight);
 		race_run(test, t, 2);
 		race_settle(dev);
@@ -484,7 +486,7 @@ static void race_evict_vs_faults(struct kunit *test)
 static void race_evict_vs_munmap(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second;
+	struct race_thread t[2] = {}, *second, *lead;
 	unsigned long addr, half = RACE_PAGES / 2;
 	struct completion in_flight;
 	unsigned int round, first;
@@ -499,8 +501,10 @@ static void race_evict_vs_munmap(struct kunit *test)
 		t[first].fn = race_evict_dev0;
 		t[!first].fn = race_munmap_half;
 		t[0].addr = t[1].addr = addr;
-		second = &t[!first];
-		race_arrange(round, &t[first], &second, 1, dev, !first,
+		/* the thread with the DMA leads in even rounds */
+		lead = round & 1 ? &t[!first] : &t[first];
+		second = round & 1 ? &t[first] : &t[!first];
+		race_arrange(round, lead, &second, 1, dev, !(round & 1),
 			     &in_flight);
 		race_run(test, t, 2);
 		race_settle(dev);
@@ -528,7 +532,7 @@ static long race_mprotect_ro(struct race_thread *t)
 static void race_evict_vs_mprotect(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second;
+	struct race_thread t[2] = {}, *second, *lead;
 	struct completion in_flight;
 	unsigned int round, first;
 	unsigned long addr, i;
@@ -543,8 +547,10 @@ static void race_evict_vs_mprotect(struct kunit *test)
 		t[first].fn = race_evict_dev0;
 		t[!first].fn = race_mprotect_ro;
 		t[0].addr = t[1].addr = addr;
-		second = &t[!first];
-		race_arrange(round, &t[first], &second, 1, dev, !first,
+		/* the thread with the DMA leads in even rounds */
+		lead = round & 1 ? &t[!first] : &t[first];
+		second = round & 1 ? &t[first] : &t[!first];
+		race_arrange(round, lead, &second, 1, dev, !(round & 1),
 			     &in_flight);
 		race_run(test, t, 2);
 		race_settle(dev);
@@ -615,7 +621,7 @@ static long race_fork_child(struct race_thread *t)
 static void race_fork_vs_evict(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second;
+	struct race_thread t[2] = {}, *second, *lead;
 	struct completion in_flight;
 	unsigned int round, first;
 	unsigned long addr;
@@ -633,9 +639,11 @@ static void race_fork_vs_evict(struct kunit *test)
 		t[!first].fn = race_fork_child;
 		t[0].addr = t[1].addr = addr;
 		t[0].seed = t[1].seed = 110 + round;
-		second = &t[!first];
+		/* the thread with the DMA leads in even rounds */
+		lead = round & 1 ? &t[!first] : &t[first];
+		second = round & 1 ? &t[first] : &t[!first];
 		/* the child's reads fault pages back through the DMA too */
-		race_arrange(round, &t[first], &second, 1, dev, true,
+		race_arrange(round, lead, &second, 1, dev, true,
 			     &in_flight);
 		race_run(test, t, 2);
 		race_settle(dev);
