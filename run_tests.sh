@@ -27,13 +27,14 @@ JSON_OUT=
 SEED=
 OPS=
 REPEAT=1
+WITH=
 JOBS=$(nproc)
 
 usage() {
 	cat <<EOF
 usage: ./run_tests.sh [--config default|debug|coverage] [--filter GLOB]
                       [--series FILE|DIR] [--json FILE] [--kernel LINE]
-                      [--seed S] [--ops N] [--repeat N]
+                      [--seed S] [--ops N] [--repeat N] [--with SERIES]
 
 Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
 and its KUnit suites, run the suites, and print 'N passed, N failed'.
@@ -57,6 +58,10 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
                   --filter '*' to run every suite)
   --repeat N      boot the built kernel N times with the same seed and
                   report every case whose result differs between boots
+  --with SERIES   also apply one of the project's optional mm series of
+                  the line (mm-patches/LINE/SERIES; 7.3: hmm-walk, the
+                  migrate_vma collection inside the HMM page walk); it
+                  builds in a tree and build directories of its own
 
 Environment:
   KERNEL_SRC=DIR  use your own tree (6.12 or 7.x; its Makefile says which,
@@ -99,6 +104,20 @@ choose_series_line() {
 	if [ "${KERNEL_LINE%%.*}" -ge 7 ]; then LLVM=-19; else LLVM=-14; fi
 }
 
+# --with NAME: an optional series directory of the line, with a series file.
+check_with() {
+	local d names=
+	if [[ "$WITH" =~ ^[a-z0-9][a-z0-9-]*$ ]] &&
+		[ -f "$TOP/mm-patches/$SERIES_LINE/$WITH/series" ]; then
+		return
+	fi
+	for d in "$TOP/mm-patches/$SERIES_LINE"/*/; do
+		[ -f "$d/series" ] && names="$names $(basename "$d")"
+	done
+	die "--with '$WITH': no such optional series for Linux $SERIES_LINE" \
+		"optional series of $SERIES_LINE:${names:- none}"
+}
+
 parse_args() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -110,6 +129,7 @@ parse_args() {
 		--seed) SEED=${2:?--seed needs a number}; shift 2 ;;
 		--ops) OPS=${2:?--ops needs a number}; shift 2 ;;
 		--repeat) REPEAT=${2:?--repeat needs a number}; shift 2 ;;
+		--with) WITH=${2:?--with needs a series name}; shift 2 ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; die "unknown argument '$1'" ;;
 		esac
@@ -122,6 +142,7 @@ parse_args() {
 		die "--ops '$OPS' is not a positive number"
 	[[ "$REPEAT" =~ ^[1-9][0-9]{0,3}$ ]] ||
 		die "--repeat '$REPEAT' is not a number from 1 to 9999"
+	[ -z "$WITH" ] || check_with
 	if [ -z "$FILTER" ] && [ -n "$SEED$OPS" ]; then
 		FILTER=umdevmem_random
 	fi
@@ -337,6 +358,7 @@ collect_patches() {
 	fi
 	series_file_patches "$TOP/mm-patches/$SERIES_LINE"
 	series_file_patches "$TOP/arch-um-devmem/$SERIES_LINE"
+	[ -z "$WITH" ] || series_file_patches "$TOP/mm-patches/$SERIES_LINE/$WITH"
 	NPROJECT=${#PATCHES[@]}
 	[ -n "$USER_SERIES" ] || return 0
 	before=${#PATCHES[@]}
@@ -415,12 +437,12 @@ prepare_source() {
 	if [ -n "$KERNEL_SRC" ]; then
 		check_user_tree "$KERNEL_SRC"
 		KERNEL_SRC=$(cd "$KERNEL_SRC" && pwd)
-		SRC="$WORK/user-$(printf '%s' "$KERNEL_SRC" | sha1sum | cut -c1-12)/src"
+		SRC="$WORK/user-$(printf '%s' "$KERNEL_SRC" | sha1sum | cut -c1-12)${WITH:++$WITH}/src"
 		say "using your tree KERNEL_SRC=$KERNEL_SRC (copied to ${SRC#"$TOP"/})"
 		prepare_user_tree
 	else
-		SRC="$WORK/linux-$KERNEL_LINE/src"
-		say "using Debian's linux-source-$KERNEL_LINE (in ${SRC#"$TOP"/})"
+		SRC="$WORK/linux-$KERNEL_LINE${WITH:++$WITH}/src"
+		say "using Debian's linux-source-$KERNEL_LINE${WITH:+ with the $WITH series} (in ${SRC#"$TOP"/})"
 		prepare_debian_tree
 	fi
 

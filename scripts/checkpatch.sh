@@ -52,7 +52,8 @@ for dir in mm-patches/[0-9]* arch-um-devmem/[0-9]*; do
 		echo "checkpatch: $cp is missing: run ./run_tests.sh --kernel $line first"
 		continue
 	fi
-	for f in "$dir"/*.patch; do
+	# the line's series, then its optional ones (mm-patches/LINE/NAME)
+	for f in "$dir"/*.patch "$dir"/*/*.patch; do
 		[ -f "$f" ] || continue
 		check_patch "$f"
 	done
