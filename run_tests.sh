@@ -28,6 +28,7 @@ SEED=
 OPS=
 REPEAT=1
 WITH=
+BENCH_MIB=
 JOBS=$(nproc)
 
 usage() {
@@ -35,6 +36,7 @@ usage() {
 usage: ./run_tests.sh [--config default|debug|coverage] [--filter GLOB]
                       [--series FILE|DIR] [--json FILE] [--kernel LINE]
                       [--seed S] [--ops N] [--repeat N] [--with SERIES]
+                      [--bench-mib N]
 
 Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
 and its KUnit suites, run the suites, and print 'N passed, N failed'.
@@ -62,6 +64,9 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
                   the line (mm-patches/LINE/SERIES; 7.3: hmm-walk, the
                   migrate_vma collection inside the HMM page walk); it
                   builds in a tree and build directories of its own
+  --bench-mib N   run the benchmark suite umdevmem_bench up to N MiB
+                  (1 to 256; alone, only that suite); scripts/bench.sh
+                  compares both sides of the hmm-walk series
 
 Environment:
   KERNEL_SRC=DIR  use your own tree (6.12 or 7.x; its Makefile says which,
@@ -130,6 +135,7 @@ parse_args() {
 		--ops) OPS=${2:?--ops needs a number}; shift 2 ;;
 		--repeat) REPEAT=${2:?--repeat needs a number}; shift 2 ;;
 		--with) WITH=${2:?--with needs a series name}; shift 2 ;;
+		--bench-mib) BENCH_MIB=${2:?--bench-mib needs a size}; shift 2 ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; die "unknown argument '$1'" ;;
 		esac
@@ -143,6 +149,12 @@ parse_args() {
 	[[ "$REPEAT" =~ ^[1-9][0-9]{0,3}$ ]] ||
 		die "--repeat '$REPEAT' is not a number from 1 to 9999"
 	[ -z "$WITH" ] || check_with
+	[[ -z "$BENCH_MIB" || ( "$BENCH_MIB" =~ ^[1-9][0-9]{0,3}$ &&
+		"$BENCH_MIB" -le 256 ) ]] ||
+		die "--bench-mib '$BENCH_MIB' is not a size from 1 to 256 (MiB)" "(the KUnit boot has 1 GiB of memory)"
+	if [ -z "$FILTER" ] && [ -n "$BENCH_MIB" ]; then
+		FILTER=umdevmem_bench
+	fi
 	if [ -z "$FILTER" ] && [ -n "$SEED$OPS" ]; then
 		FILTER=umdevmem_random
 	fi
@@ -491,8 +503,9 @@ build_and_run() {
 		--json="$BUILD/results.json"
 		--kernel_args "umdevmem_random.seed=$SEED")
 	[ -z "$OPS" ] || common+=(--kernel_args "umdevmem_random.ops=$OPS")
+	[ -z "$BENCH_MIB" ] || common+=(--kernel_args "umdevmem_bench.max_mib=$BENCH_MIB")
 	# kunit.py's default of 300 s for the whole boot, more for a soak
-	common+=(--timeout $((300 + ${OPS:-0} / 1000)))
+	common+=(--timeout $((300 + ${OPS:-0} / 1000 + ${BENCH_MIB:-0})))
 	local -a args=(run "${common[@]}" --jobs="$JOBS")
 	[ -z "$FILTER" ] || args+=("$FILTER")
 	if [ "$CONFIG" = coverage ]; then
