@@ -197,6 +197,10 @@ static void fault_flag_leaves_anonymous_holes(struct kunit *test)
 
 		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
 		KUNIT_EXPECT_EQ(test, !!migrate_pfn_to_page(args.src[i]), filled);
+		/* not faulted: still no pte, not even the zero page */
+		if (!filled)
+			KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
+					DMK_NONE);
 	}
 	/* no fault populated a hole: only pages 4 and 5 are anonymous pages */
 	KUNIT_EXPECT_EQ(test, get_mm_counter(current->mm, MM_ANONPAGES), 2);
@@ -313,7 +317,7 @@ static void fault_flag_failure_restores(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, args.src[i], 0);
 	for (i = 0; i < 3; i++) {
 		p = dmk_lookup(test, addr + i * PAGE_SIZE);
-		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+		KUNIT_ASSERT_EQ(test, p.kind, DMK_SYSTEM);
 		KUNIT_EXPECT_TRUE(test, p.write);
 		KUNIT_EXPECT_FALSE(test, PageLocked(p.page));
 	}
@@ -545,7 +549,7 @@ static void own_invalidation_ignored_or_busy(struct kunit *test)
 	mmu_interval_notifier_remove(&u.sub);
 	KUNIT_EXPECT_EQ(test, u.migrate_events, 1);
 	p = dmk_lookup(test, addr);
-	KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
+	KUNIT_ASSERT_EQ(test, p.kind, DMK_SYSTEM);
 	KUNIT_EXPECT_TRUE(test, p.write);
 	KUNIT_EXPECT_FALSE(test, PageLocked(p.page));
 	/* the fault happened before the check that failed */

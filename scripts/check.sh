@@ -44,6 +44,8 @@ part "tree's default kunit" scripts/upstream_kunit.sh 6.12
 part "7.3: suites, default config" ./run_tests.sh --kernel 7.3 --config default
 part "7.3: suites, debug config" ./run_tests.sh --kernel 7.3 --config debug
 part "7.3: tree's default kunit" scripts/upstream_kunit.sh 7.3
+part "7.3+hmm-walk: default" ./run_tests.sh --kernel 7.3 --with hmm-walk --config default
+part "7.3+hmm-walk: debug" ./run_tests.sh --kernel 7.3 --with hmm-walk --config debug
 part "checkpatch" scripts/checkpatch.sh
 part "runner self-tests" tests/runner_selftest.sh
 

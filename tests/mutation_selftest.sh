@@ -5,7 +5,8 @@
 # tests/mutations/ breaks one thing on purpose and names, in Caught-by:
 # lines, the cases that must then fail; each is applied with --series and
 # the run must fail exactly there (at least those cases).  The last step
-# runs without a series, which puts the tree back.
+# runs without a series, which puts the tree back.  Mutants of the
+# optional hmm-walk series are in tests/mutations/7.3-hmm-walk/.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,36 +28,52 @@ walk(json.load(open(sys.argv[1])), "")
 PY
 }
 
-for patch in "$TOP"/tests/mutations/*.patch; do
-	name=$(basename "$patch" .patch)
-	"$TOP/run_tests.sh" --series "$patch" --json "$TMP/out.json" >"$TMP/log" 2>&1
-	rc=$?
-	missed=
-	if [ -s "$TMP/out.json" ]; then
-		failed_cases "$TMP/out.json" >"$TMP/failed"
-		while read -r want; do
-			grep -qx "$want" "$TMP/failed" || missed="$missed $want"
-		done < <(sed -n 's/^Caught-by: //p' "$patch")
-	else
-		missed=" (no results)"
-	fi
-	if [ "$rc" -eq 1 ] && [ -z "$missed" ]; then
+# mutate ARGS... -- PATCHES...: each patch on the tree that ARGS select
+mutate() {
+	local -a args=()
+	while [ "$1" != "--" ]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	for patch in "$@"; do
+		name=$(basename "$patch" .patch)
+		"$TOP/run_tests.sh" "${args[@]}" --series "$patch" --json "$TMP/out.json" \
+			>"$TMP/log" 2>&1
+		rc=$?
+		missed=
+		if [ -s "$TMP/out.json" ]; then
+			failed_cases "$TMP/out.json" >"$TMP/failed"
+			while read -r want; do
+				grep -qx "$want" "$TMP/failed" || missed="$missed $want"
+			done < <(sed -n 's/^Caught-by: //p' "$patch")
+		else
+			missed=" (no results)"
+		fi
+		if [ "$rc" -eq 1 ] && [ -z "$missed" ]; then
+			pass=$((pass + 1))
+			echo "ok - mutation $name caught by: $(tr '\n' ' ' <"$TMP/failed")"
+		else
+			fail=$((fail + 1))
+			echo "not ok - mutation $name (exit $rc) not caught by:$missed"
+			tail -n 5 "$TMP/log" | sed 's/^/    # /'
+		fi
+		rm -f "$TMP/out.json"
+	done
+
+	if "$TOP/run_tests.sh" "${args[@]}" >"$TMP/log" 2>&1; then
 		pass=$((pass + 1))
-		echo "ok - mutation $name caught by: $(tr '\n' ' ' <"$TMP/failed")"
+		echo "ok - tree restored, suites pass again (${args[*]:-6.12})"
 	else
 		fail=$((fail + 1))
-		echo "not ok - mutation $name (exit $rc) not caught by:$missed"
+		echo "not ok - tree restored, suites pass again (${args[*]:-6.12})"
 		tail -n 5 "$TMP/log" | sed 's/^/    # /'
 	fi
-done
+}
 
-if "$TOP/run_tests.sh" >"$TMP/log" 2>&1; then
-	pass=$((pass + 1))
-	echo "ok - tree restored, suites pass again"
-else
-	fail=$((fail + 1))
-	echo "not ok - tree restored, suites pass again"
-	tail -n 5 "$TMP/log" | sed 's/^/    # /'
-fi
+# mm/migrate_device.c and mm/hmm.c of 6.12; the hmm-walk series of 7.3
+mutate -- "$TOP"/tests/mutations/*.patch
+mutate --kernel 7.3 --with hmm-walk -- "$TOP"/tests/mutations/7.3-hmm-walk/*.patch
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
