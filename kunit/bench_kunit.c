@@ -194,7 +194,8 @@ static void fault_then_migrate(struct kunit *test)
 
 	for (mib = 1; mib <= max_mib; mib *= 4) {
 		unsigned long n = mib * PAGES_PER_MIB, addr, tag = 0xa5a50000 + mib;
-		u64 two_step[BENCH_REPS], one_call[BENCH_REPS] = {}, t0;
+		u64 two_step[BENCH_REPS], t0;
+		u64 one_call[BENCH_REPS] __maybe_unused;
 		int r;
 
 		addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
@@ -227,8 +228,9 @@ static void fault_then_migrate(struct kunit *test)
 		}
 		bench_check(test, addr, n, tag);
 		bench_report(test, "fault_then_migrate", mib, n, two_step);
-		if (IS_ENABLED(DMK_HMM_WALK))
-			bench_report(test, "migrate_vma_fault", mib, n, one_call);
+#ifdef DMK_HMM_WALK
+		bench_report(test, "migrate_vma_fault", mib, n, one_call);
+#endif
 		KUNIT_ASSERT_EQ(test, dmk_munmap(addr, n), 0);
 	}
 	dmk_finish(test);
