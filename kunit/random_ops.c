@@ -113,6 +113,7 @@ void rnd_generate(u64 seed, struct rnd_op *ops, unsigned int n)
 		op->inject = ((r >> 29) & 3) != 3 ? RND_INJ_NONE :
 			     RND_INJ_ALLOC + ((r >> 31) & 1);
 		op->nth = 1 + ((r >> 32) & 3);
+		op->fault = (r >> 34) & 1;
 	}
 }
 
@@ -280,6 +281,16 @@ static int rnd_read(struct rnd_ctx *c, int k, unsigned int start,
 	return 0;
 }
 
+/* MIGRATE_VMA_FAULT, which exists with the hmm-walk series only, or 0. */
+static unsigned long rnd_fault_flag(const struct rnd_op *op)
+{
+#ifdef DMK_HMM_WALK
+	if (op->fault && op->inject == RND_INJ_NONE)
+		return MIGRATE_VMA_FAULT;
+#endif
+	return 0;
+}
+
 static int rnd_migrate(struct rnd_ctx *c, const struct rnd_op *op, int k,
 		       unsigned int start, unsigned int n)
 {
@@ -288,7 +299,8 @@ static int rnd_migrate(struct rnd_ctx *c, const struct rnd_op *op, int k,
 	bool sys = op->flags & 1, priv = op->flags & 2;
 	unsigned long flags = (sys ? MIGRATE_VMA_SELECT_SYSTEM : 0) |
 			      (priv ? MIGRATE_VMA_SELECT_DEVICE_PRIVATE : 0);
-	unsigned long free = env->base_free[x] - rnd_on_device(c, x);
+	unsigned long fault = rnd_fault_flag(op);
+	unsigned long free;
 	unsigned long alloc_nth = op->inject == RND_INJ_ALLOC ? op->nth : 0;
 	unsigned long copy_nth = op->inject == RND_INJ_COPY ? op->nth : 0;
 	unsigned long collected = 0, migrated = 0;
@@ -296,6 +308,20 @@ static int rnd_migrate(struct rnd_ctx *c, const struct rnd_op *op, int k,
 	bool moved[RND_PAGES] = {};
 	unsigned int i;
 	int ret;
+
+	/*
+	 * MIGRATE_VMA_FAULT: the walk first faults back every device page of
+	 * another owner (for all mms that share it), whatever it selects;
+	 * holes are collected without a fault.
+	 */
+	for (i = start; fault && i < start + n; i++) {
+		struct rnd_frame *f = rnd_frame_of(c, &c->mms[k].pg[i]);
+
+		if (f && f->loc != RND_SYSTEM && f->loc != 1 + owner)
+			f->loc = RND_SYSTEM;
+	}
+	flags |= fault;
+	free = env->base_free[x] - rnd_on_device(c, x);
 
 	/* what the kernel and the device must do, page by page */
 	for (i = start; i < start + n; i++) {
@@ -716,10 +742,11 @@ static void rnd_describe(struct rnd_ctx *c, unsigned int idx,
 			snprintf(inj, sizeof(inj), " inject=%s#%u",
 				 op->inject == RND_INJ_ALLOC ? "alloc" : "copy",
 				 op->nth);
-		snprintf(extra, sizeof(extra), " -> dev%u select=%s%s%s owner=dev%u%s",
+		snprintf(extra, sizeof(extra), " -> dev%u select=%s%s%s%s owner=dev%u%s",
 			 op->dev, op->flags & 1 ? "system" : "",
 			 (op->flags & 3) == 3 ? "|" : "",
 			 op->flags & 2 ? "private" : (op->flags & 1 ? "" : "none"),
+			 rnd_fault_flag(op) ? "|fault" : "",
 			 op->flags & 4 ? !op->dev : op->dev, inj);
 		break;
 	case RND_TO_SYSTEM:

@@ -59,6 +59,11 @@ struct rnd_op {
 	u8 flags;
 	u8 inject;	/* enum rnd_inject */
 	u8 nth;		/* injection fires on the nth allocation / copy */
+	/*
+	 * RND_MIGRATE without injection, on a kernel with the hmm-walk
+	 * series: MIGRATE_VMA_FAULT (ignored elsewhere)
+	 */
+	u8 fault;
 };
 
 struct rnd_env {
