@@ -138,6 +138,19 @@ static unsigned long hw_finish_to(struct kunit *test, struct migrate_vma *args,
 	return moved;
 }
 
+/*
+ * Finish a migration that collected all @n pages from @addr and expect
+ * them all on @dev, with pattern @seed.
+ */
+static void hw_finish_all_to(struct kunit *test, struct migrate_vma *args,
+			     struct umdevmem *dev, unsigned long addr,
+			     unsigned long n, unsigned int seed)
+{
+	KUNIT_EXPECT_EQ(test, hw_finish_to(test, args, dev), n);
+	dmk_expect_on_device(test, addr, n, dev);
+	dmk_expect_data(test, addr, n, seed);
+}
+
 /* Pages on the second device, and a migration to the first that faults. */
 static void fault_flag_takes_other_device_pages(struct kunit *test)
 {
@@ -171,9 +184,7 @@ static void fault_flag_takes_other_device_pages(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_WRITE);
 	}
 	KUNIT_EXPECT_EQ(test, dmk_stats(b).to_ram_pages - before.to_ram_pages, n);
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &args, a), n);
-	dmk_expect_on_device(test, addr, n, a);
-	dmk_expect_data(test, addr, n, 61);
+	hw_finish_all_to(test, &args, a, addr, n, 61);
 	dmk_finish(test);
 }
 
@@ -284,9 +295,7 @@ static void fault_flag_restores_exclusive_entry(struct kunit *test)
 		      umdevmem_owner(b));
 	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
 	KUNIT_EXPECT_EQ(test, args.cpages, n);
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &args, b), n);
-	dmk_expect_on_device(test, addr, n, b);
-	dmk_expect_data(test, addr, n, 63);
+	hw_finish_all_to(test, &args, b, addr, n, 63);
 	dmk_finish(test);
 }
 
@@ -466,9 +475,7 @@ static void req_migrate_with_fault(struct kunit *test)
 	 */
 	KUNIT_EXPECT_EQ(test, u.own_events, 2);
 	KUNIT_EXPECT_GE(test, u.migrate_events - u.own_events, 1);
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &args, a), n);
-	dmk_expect_on_device(test, addr, n, a);
-	dmk_expect_data(test, addr, n, 68);
+	hw_finish_all_to(test, &args, a, addr, n, 68);
 	dmk_finish(test);
 }
 
@@ -641,9 +648,7 @@ static void fault_flag_waits_for_migration_entry(struct kunit *test)
 	wait_for_completion(&w->done);
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
 	KUNIT_EXPECT_EQ(test, w->args.cpages, n);
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &w->args, a), n);
-	dmk_expect_on_device(test, addr, n, a);
-	dmk_expect_data(test, addr, n, 71);
+	hw_finish_all_to(test, &w->args, a, addr, n, 71);
 	dmk_finish(test);
 }
 
