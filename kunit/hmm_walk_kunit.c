@@ -6,14 +6,16 @@
  *  - MIGRATE_VMA_FAULT: migrate_vma_setup() faults in what is not present
  *    and collects it in the same call: another device's pages, device
  *    exclusive entries, holes of a shared mapping; holes of anonymous
- *    memory are collected without a fault, as without the flag;
+ *    memory are collected without a fault, as without the flag; a guard
+ *    marker and PROT_NONE fail with -EFAULT;
  *  - HMM_PFN_REQ_MIGRATE: hmm_range_fault() collects for a migrate_vma
  *    over holes, the zero page, system pages and both devices' pages;
  *  - the MMU_NOTIFY_MIGRATE invalidation another interval notifier user
  *    sees, and the -EBUSY it then gets from hmm_range_fault();
  *  - retries: a migration entry met with MIGRATE_VMA_FAULT is waited for,
  *    a notifier that does not ignore its own migration makes the call
- *    fail with -EBUSY; every failure restores what was collected;
+ *    fail with -EBUSY; every failure restores what was collected, and no
+ *    fault runs while collected pages are locked;
  *  - requests that do not fit the migration are refused.
  *
  * Not reachable on UML: swapped-out pages (a KUnit boot has neither a
@@ -335,6 +337,46 @@ static void fault_flag_failure_restores(struct kunit *test)
 	dmk_finish(test);
 }
 
+/*
+ * A guard marker cannot be faulted in: the walk fails with -EFAULT after
+ * collecting the pages before it, and restores them.
+ */
+static void fault_flag_guard_marker_fails(struct kunit *test)
+{
+	const unsigned long n = 3;
+	struct umdevmem *a = dmk(test)->dev[0];
+	struct migrate_vma args;
+	unsigned long addr, i;
+	struct dmk_pte p;
+
+	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, n, 74);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr + 2 * PAGE_SIZE,
+					 PAGE_SIZE, MADV_GUARD_INSTALL), 0);
+	KUNIT_ASSERT_EQ(test, dmk_lookup(test, addr + 2 * PAGE_SIZE).kind,
+			DMK_OTHER);
+
+	/* Without a fault the marker is skipped. */
+	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+		      umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+	KUNIT_EXPECT_EQ(test, args.cpages, n - 1);
+	dmk_pages_finalize(&args);
+
+	dmk_args_init(test, &args, addr, n,
+		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+		      umdevmem_owner(a));
+	KUNIT_EXPECT_EQ(test, dmk_setup(test, &args), -EFAULT);
+	for (i = 0; i < n - 1; i++) {
+		p = dmk_lookup(test, addr + i * PAGE_SIZE);
+		KUNIT_ASSERT_EQ(test, p.kind, DMK_SYSTEM);
+		KUNIT_EXPECT_TRUE(test, p.write);
+		KUNIT_EXPECT_FALSE(test, PageLocked(p.page));
+	}
+	dmk_expect_data(test, addr, n - 1, 74);
+	dmk_finish(test);
+}
+
 /* A fault in a vma the CPU may not read fails at once. */
 static void fault_flag_prot_none(struct kunit *test)
 {
@@ -652,6 +694,58 @@ static void fault_flag_waits_for_migration_entry(struct kunit *test)
 	dmk_finish(test);
 }
 
+struct hw_watch {
+	struct completion in_flight;
+	struct dmk_pte seen;
+	bool locked;
+};
+
+/*
+ * The walk never faults with collected folios locked: while the second
+ * device's migrate_to_ram() copies page 1 back (its DMA in flight, a
+ * fault of the walk), page 0, collected before, is mapped again and
+ * unlocked.  Afterwards the walk collects both.
+ */
+static void fault_flag_releases_before_fault(struct kunit *test)
+{
+	const unsigned long n = 2;
+	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
+	struct task_struct *t;
+	struct hw_waiter *w;
+	struct hw_watch watch;
+	unsigned long addr;
+
+	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+	dmk_fill(test, addr, n, 73);
+	KUNIT_ASSERT_EQ(test, dmk_migrate(test, b, addr + PAGE_SIZE, 1,
+					  MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated, 1);
+
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->mm = current->mm;
+	init_completion(&w->done);
+	dmk_args_init(test, &w->args, addr, n,
+		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+		      umdevmem_owner(a));
+	init_completion(&watch.in_flight);
+	umdevmem_set_dma_latency(b, 20000);
+	umdevmem_signal_dma(b, &watch.in_flight);
+	t = kthread_run(hw_waiter_fn, w, "hw_waiter");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&watch.in_flight);
+	watch.seen = dmk_lookup(test, addr);
+	watch.locked = watch.seen.page && PageLocked(watch.seen.page);
+	wait_for_completion(&w->done);
+	umdevmem_set_dma_latency(b, 0);
+
+	KUNIT_EXPECT_EQ(test, watch.seen.kind, DMK_SYSTEM);
+	KUNIT_EXPECT_FALSE(test, watch.locked);
+	KUNIT_EXPECT_EQ(test, w->ret, 0);
+	KUNIT_EXPECT_EQ(test, w->args.cpages, n);
+	hw_finish_all_to(test, &w->args, a, addr, n, 73);
+	dmk_finish(test);
+}
+
 /* Requests that do not describe the migration are refused. */
 static void req_migrate_checked(struct kunit *test)
 {
@@ -685,6 +779,9 @@ static void req_migrate_checked(struct kunit *test)
 	range.dev_private_owner = umdevmem_owner(b);	/* not its owner */
 	KUNIT_EXPECT_EQ(test, hmm_range_fault(&range), -EINVAL);
 	range.dev_private_owner = umdevmem_owner(a);
+	range.pfn_flags_mask = HMM_PFN_REQ_FAULT;	/* requests per page */
+	KUNIT_EXPECT_EQ(test, hmm_range_fault(&range), -EINVAL);
+	range.pfn_flags_mask = 0;
 	range.migrate = NULL;
 	range.notifier = NULL;		/* neither notifier nor migration */
 	KUNIT_EXPECT_EQ(test, hmm_range_fault(&range), -EINVAL);
@@ -707,9 +804,11 @@ static struct kunit_case hmm_walk_cases[] = {
 	KUNIT_CASE(fault_flag_faults_shared_holes),
 	KUNIT_CASE(fault_flag_restores_exclusive_entry),
 	KUNIT_CASE(fault_flag_failure_restores),
+	KUNIT_CASE(fault_flag_guard_marker_fails),
 	KUNIT_CASE(fault_flag_prot_none),
 	KUNIT_CASE(fault_flag_refused_with_fault_page),
 	KUNIT_CASE(fault_flag_waits_for_migration_entry),
+	KUNIT_CASE(fault_flag_releases_before_fault),
 	KUNIT_CASE(req_migrate_mixed_range),
 	KUNIT_CASE(req_migrate_with_fault),
 	KUNIT_CASE(other_user_sees_invalidation),
