@@ -35,7 +35,7 @@ expect_error() {
 	shift
 	env "${envs[@]}" "$TOP/run_tests.sh" "$@" >"$TMP/out" 2>&1
 	rc=$?
-	if [ "$rc" -eq 2 ] && grep -qE "$pattern" "$TMP/out"; then
+	if [ "$rc" -eq 2 ] && grep -qE -- "$pattern" "$TMP/out"; then
 		ok "$name"
 	else
 		echo "    # exit $rc, wanted 2 and /$pattern/" >"$TMP/why"
@@ -152,7 +152,7 @@ expect_error "--seed not a number" "seed 'x1' is not a positive number" -- --see
 expect_error "--ops not a number" "ops '0' is not a positive number" -- --ops 0
 expect_error "--repeat not a number" "repeat '-1' is not a number" -- --repeat -1
 expect_error "--with an unknown series" \
-	"no such optional series for Linux 6.12.*optional series of 6.12: none" -- --with nope
+	"optional series of 6.12: none" -- --with nope
 expect_error "--with a series of another line" \
 	"--with 'hmm-walk': no such optional series for Linux 6.12" -- --with hmm-walk
 expect_error "--bench-mib too large" "is not a size from 1 to 256" -- --bench-mib 4096
