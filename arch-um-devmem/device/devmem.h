@@ -23,10 +23,12 @@ struct umdevmem {
 	void *host_base;		/* cookie of the host half */
 	int host_fd;
 
-	spinlock_t lock;		/* free list, stats, injection */
-	struct page *free_list;		/* linked through zone_device_data */
+	spinlock_t lock;		/* allocator, stats, injection */
+	unsigned long *free_map;	/* a set bit per free page */
+	unsigned int *chunk_free;	/* free pages per chunk */
 	struct umdevmem_stats stats;
 	unsigned long fail_alloc_nth;
+	unsigned long fail_huge_nth;
 	unsigned long fail_copy_nth;
 	unsigned int dma_latency_us;	/* sleep of each DMA batch */
 	struct completion *dma_signal;	/* completed by the next batch */
@@ -43,13 +45,24 @@ static inline unsigned long umdevmem_page_offset(struct page *page)
 		<< PAGE_SHIFT;
 }
 
-/* devmem_alloc.c */
-void umdevmem_init_free_list(struct umdevmem *dev);
+/* devmem_alloc.c: chunks of PMD_SIZE, the size of a huge device folio */
+#define UMDEVMEM_HUGE_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+#define UMDEVMEM_CHUNK_PAGES	(1UL << UMDEVMEM_HUGE_ORDER)
+
+int umdevmem_init_allocator(struct umdevmem *dev);
+void umdevmem_free_allocator(struct umdevmem *dev);
 void umdevmem_page_free(struct page *page);
 #ifdef UMDEVMEM_FOLIO_FREE
 void umdevmem_folio_free(struct folio *folio);
 #endif
+#ifdef UMDEVMEM_HUGE
+void umdevmem_folio_split(struct folio *head, struct folio *tail);
+#endif
 bool umdevmem_inject(struct umdevmem *dev, unsigned long *nth);
+
+/* devmem_dma.c */
+bool umdevmem_copy_folio(bool to_dev, struct page *devp, struct page *sys,
+			 unsigned long nr);
 
 /* devmem_migrate.c */
 vm_fault_t umdevmem_migrate_to_ram(struct vm_fault *vmf);

@@ -2,13 +2,20 @@
 /*
  * uml-devmem kernel half: the device page allocator.
  *
- * Free device pages sit on a singly linked list threaded through
- * page->zone_device_data.  The core mm hands a page back through
- * page_free() once its last reference is gone.
+ * A bitmap has one bit per device page, set while the page is free, and
+ * the pages are grouped in chunks of UMDEVMEM_CHUNK_PAGES (PMD_SIZE) with
+ * a count of free pages each.  A base page comes from the first chunk that
+ * is already in use, so that whole free chunks stay whole for huge folios
+ * (7.x with PMD softleaves) as long as possible; a huge folio is one whole
+ * free chunk.  The core mm hands pages back through folio_free() (7.x, a
+ * huge folio at once) or page_free() (6.12) once the last reference is
+ * gone; a chunk whose pages all came back can be a huge folio again.
  */
+#include <linux/bitmap.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/slab.h>
 #include "devmem.h"
 
 /* Counts down a fault-injection trigger; true when it fires. Lock held. */
@@ -20,58 +27,170 @@ bool umdevmem_inject(struct umdevmem *dev, unsigned long *nth)
 	return --(*nth) == 0;
 }
 
-void umdevmem_init_free_list(struct umdevmem *dev)
+static unsigned long umdevmem_chunks(struct umdevmem *dev)
 {
-	unsigned long i;
+	return DIV_ROUND_UP(dev->npages, UMDEVMEM_CHUNK_PAGES);
+}
 
-	dev->free_list = NULL;
-	for (i = dev->npages; i-- > 0; ) {
-		struct page *page = pfn_to_page(dev->first_pfn + i);
+static unsigned long umdevmem_chunk_size(struct umdevmem *dev,
+					 unsigned long chunk)
+{
+	unsigned long first = chunk * UMDEVMEM_CHUNK_PAGES;
 
-		page->zone_device_data = dev->free_list;
-		dev->free_list = page;
+	return min(UMDEVMEM_CHUNK_PAGES, dev->npages - first);
+}
+
+int umdevmem_init_allocator(struct umdevmem *dev)
+{
+	unsigned long c, nchunks = umdevmem_chunks(dev);
+
+	dev->free_map = bitmap_zalloc(dev->npages, GFP_KERNEL);
+	dev->chunk_free = kvcalloc(nchunks, sizeof(*dev->chunk_free),
+				   GFP_KERNEL);
+	if (!dev->free_map || !dev->chunk_free) {
+		umdevmem_free_allocator(dev);
+		return -ENOMEM;
 	}
+	bitmap_fill(dev->free_map, dev->npages);
+	for (c = 0; c < nchunks; c++)
+		dev->chunk_free[c] = umdevmem_chunk_size(dev, c);
 	dev->stats.total_pages = dev->npages;
 	dev->stats.free_pages = dev->npages;
+	return 0;
+}
+
+void umdevmem_free_allocator(struct umdevmem *dev)
+{
+	bitmap_free(dev->free_map);
+	kvfree(dev->chunk_free);
+}
+
+/* The chunk to take a base page from: a used one first. Lock held. */
+static long umdevmem_pick_chunk(struct umdevmem *dev)
+{
+	unsigned long c, nchunks = umdevmem_chunks(dev);
+	long whole = -1;
+
+	for (c = 0; c < nchunks; c++) {
+		if (!dev->chunk_free[c])
+			continue;
+		if (dev->chunk_free[c] < umdevmem_chunk_size(dev, c))
+			return c;
+		if (whole < 0)
+			whole = c;
+	}
+	return whole;
+}
+
+/* Take @nr free pages from index @idx on. Lock held. */
+static void umdevmem_take(struct umdevmem *dev, unsigned long idx,
+			  unsigned long nr)
+{
+	bitmap_clear(dev->free_map, idx, nr);
+	dev->chunk_free[idx / UMDEVMEM_CHUNK_PAGES] -= nr;
+	dev->stats.free_pages -= nr;
+	dev->stats.allocated += nr;
 }
 
 struct page *umdevmem_alloc_page(struct umdevmem *dev)
 {
+	unsigned long idx;
+	long chunk;
 	struct page *page;
 
 	spin_lock(&dev->lock);
-	page = dev->free_list;
-	if (!page || umdevmem_inject(dev, &dev->fail_alloc_nth)) {
+	chunk = umdevmem_pick_chunk(dev);
+	if (chunk < 0 || umdevmem_inject(dev, &dev->fail_alloc_nth)) {
 		dev->stats.alloc_failed++;
 		spin_unlock(&dev->lock);
 		return NULL;
 	}
-	dev->free_list = page->zone_device_data;
-	dev->stats.free_pages--;
-	dev->stats.allocated++;
+	idx = find_next_bit(dev->free_map, dev->npages,
+			    chunk * UMDEVMEM_CHUNK_PAGES);
+	umdevmem_take(dev, idx, 1);
 	spin_unlock(&dev->lock);
 
-	page->zone_device_data = NULL;
+	page = pfn_to_page(dev->first_pfn + idx);
 	umd_page_init(page, &dev->pgmap);	/* one reference, locked */
 	return page;
 }
 
+#ifdef UMDEVMEM_HUGE
+/*
+ * A whole free chunk as one PMD-sized device folio, returned as its head
+ * page, locked with one reference; NULL when no chunk is whole or the
+ * injection of huge allocations fires (umdevmem_fail_alloc_huge()).
+ */
+struct page *umdevmem_alloc_huge(struct umdevmem *dev)
+{
+	unsigned long c, nchunks = umdevmem_chunks(dev);
+	struct page *page;
+
+	spin_lock(&dev->lock);
+	for (c = 0; c < nchunks; c++)
+		if (dev->chunk_free[c] == UMDEVMEM_CHUNK_PAGES)
+			break;
+	if (c == nchunks || umdevmem_inject(dev, &dev->fail_huge_nth)) {
+		dev->stats.huge_alloc_failed++;
+		spin_unlock(&dev->lock);
+		return NULL;
+	}
+	umdevmem_take(dev, c * UMDEVMEM_CHUNK_PAGES, UMDEVMEM_CHUNK_PAGES);
+	dev->stats.huge_allocated++;
+	spin_unlock(&dev->lock);
+
+	page = pfn_to_page(dev->first_pfn + c * UMDEVMEM_CHUNK_PAGES);
+	zone_device_folio_init(page_folio(page), &dev->pgmap,
+			       UMDEVMEM_HUGE_ORDER);
+	return page;
+}
+
+/*
+ * The core splits a huge device folio (a migration that could only get
+ * base pages for it, or a partial unmap): each new folio belongs to the
+ * same pgmap.  The pages stay allocated; each comes back on its own.
+ */
+void umdevmem_folio_split(struct folio *head, struct folio *tail)
+{
+	struct umdevmem *dev = page_to_umdevmem(&head->page);
+
+	if (!tail) {
+		spin_lock(&dev->lock);
+		dev->stats.folio_splits++;
+		spin_unlock(&dev->lock);
+		return;
+	}
+	tail->pgmap = head->pgmap;
+	tail->page.mapping = head->page.mapping;
+}
+#else
+struct page *umdevmem_alloc_huge(struct umdevmem *dev)
+{
+	return NULL;
+}
+#endif
+
+static void umdevmem_give_back(struct page *page, unsigned long nr)
+{
+	struct umdevmem *dev = page_to_umdevmem(page);
+	unsigned long idx = page_to_pfn(page) - dev->first_pfn;
+
+	spin_lock(&dev->lock);
+	bitmap_set(dev->free_map, idx, nr);
+	dev->chunk_free[idx / UMDEVMEM_CHUNK_PAGES] += nr;
+	dev->stats.free_pages += nr;
+	dev->stats.freed += nr;
+	spin_unlock(&dev->lock);
+}
+
 #ifdef UMDEVMEM_FOLIO_FREE
-/* The device only hands out order-0 pages: a folio is one page. */
 void umdevmem_folio_free(struct folio *folio)
 {
-	umdevmem_page_free(&folio->page);
+	umdevmem_give_back(&folio->page, folio_nr_pages(folio));
 }
 #endif
 
 void umdevmem_page_free(struct page *page)
 {
-	struct umdevmem *dev = page_to_umdevmem(page);
-
-	spin_lock(&dev->lock);
-	page->zone_device_data = dev->free_list;
-	dev->free_list = page;
-	dev->stats.free_pages++;
-	dev->stats.freed++;
-	spin_unlock(&dev->lock);
+	umdevmem_give_back(page, 1);
 }

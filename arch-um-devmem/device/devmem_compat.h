@@ -23,6 +23,14 @@
 /* dev_pagemap_ops frees whole folios; struct page lost its pgmap */
 #define UMDEVMEM_FOLIO_FREE 1
 
+/*
+ * Device-private PMD entries exist: the device hands out PMD-sized folios
+ * to MIGRATE_VMA_SELECT_COMPOUND migrations (migrate_vma_nr_pages()).
+ */
+#ifdef CONFIG_ARCH_HAS_PMD_SOFTLEAVES
+#define UMDEVMEM_HUGE 1
+#endif
+
 static inline struct dev_pagemap *umd_page_pgmap(struct page *page)
 {
 	return page_pgmap(page);

@@ -58,21 +58,47 @@ static bool umdevmem_copy_refused(struct umdevmem *dev)
  * is refused are dropped from @dst (the destination side).  No lock is
  * held while a page is dropped: its page_free() takes dev->lock.
  */
-static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
-				  struct page **devp, struct page **sys,
-				  unsigned long n)
+/* What every batch does first: the in-flight signal, then the latency. */
+static void umdevmem_dma_start(struct umdevmem *dev)
 {
 	struct completion *signal = xchg(&dev->dma_signal, NULL);
 	unsigned int latency = READ_ONCE(dev->dma_latency_us);
-	struct page **dst = to_dev ? devp : sys;
-	struct devmem_xfer *xfer;
-	unsigned long i, nr = 0;
-	int ret;
 
 	if (signal)
 		complete_all(signal);
 	if (latency)
 		usleep_range(latency, latency + latency / 4);
+}
+
+/* Hand @nr transfers to the host half and count them. */
+static int umdevmem_dma_run(struct umdevmem *dev, bool to_dev,
+			    struct devmem_xfer *xfer, unsigned long nr)
+{
+	int ret = devmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
+				   to_dev, xfer, nr, PAGE_SIZE);
+
+	if (WARN_ON(ret < 0))
+		return ret;
+	spin_lock(&dev->lock);
+	dev->stats.dma_batches++;
+	if (to_dev)
+		dev->stats.copied_to_dev += nr;
+	else
+		dev->stats.copied_to_ram += nr;
+	spin_unlock(&dev->lock);
+	return 0;
+}
+
+static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
+				  struct page **devp, struct page **sys,
+				  unsigned long n)
+{
+	struct page **dst = to_dev ? devp : sys;
+	struct devmem_xfer *xfer;
+	unsigned long i, nr = 0;
+	int ret;
+
+	umdevmem_dma_start(dev);
 	xfer = kvcalloc(n, sizeof(*xfer), GFP_KERNEL);
 	for (i = 0; i < n; i++) {
 		if (!devp[i] || !dst[i])
@@ -88,20 +114,40 @@ static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
 	if (!xfer)
 		return 0;
 
-	ret = devmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
-			       to_dev, xfer, nr, PAGE_SIZE);
+	ret = umdevmem_dma_run(dev, to_dev, xfer, nr);
 	kvfree(xfer);
-	if (WARN_ON(ret < 0))
-		return 0;
+	return ret ? 0 : nr;
+}
 
-	spin_lock(&dev->lock);
-	dev->stats.dma_batches++;
-	if (to_dev)
-		dev->stats.copied_to_dev += nr;
-	else
-		dev->stats.copied_to_ram += nr;
-	spin_unlock(&dev->lock);
-	return nr;
+/*
+ * One DMA batch for a large folio: its @nr pages between the device pages
+ * from @devp on and the pages from @sys on (NULL: zeroes to the device).
+ * All or nothing: false when a page copy is refused, and the caller then
+ * drops the whole destination folio.
+ */
+bool umdevmem_copy_folio(bool to_dev, struct page *devp, struct page *sys,
+			 unsigned long nr)
+{
+	struct umdevmem *dev = page_to_umdevmem(devp);
+	struct devmem_xfer *xfer;
+	unsigned long i;
+	int ret;
+
+	umdevmem_dma_start(dev);
+	xfer = kvcalloc(nr, sizeof(*xfer), GFP_KERNEL);
+	if (!xfer)
+		return false;
+	for (i = 0; i < nr; i++) {
+		if (umdevmem_copy_refused(dev)) {
+			kvfree(xfer);
+			return false;
+		}
+		xfer[i].sys = sys ? umdevmem_data_addr(sys + i) : NULL;
+		xfer[i].dev_off = umdevmem_page_offset(devp + i);
+	}
+	ret = umdevmem_dma_run(dev, to_dev, xfer, nr);
+	kvfree(xfer);
+	return !ret;
 }
 
 /* Split a batch into runs that share one device and hand each over. */

@@ -47,6 +47,9 @@ static const struct dev_pagemap_ops umdevmem_private_ops = {
 	.page_free	= umdevmem_page_free,
 #endif
 	.migrate_to_ram	= umdevmem_migrate_to_ram,
+#ifdef UMDEVMEM_HUGE
+	.folio_split	= umdevmem_folio_split,
+#endif
 };
 
 /* The CPU maps coherent pages in place: nothing to migrate on a fault. */
@@ -141,16 +144,17 @@ static struct umdevmem *umdevmem_create_type(const char *name,
 	dev->pgmap.ops = type == MEMORY_DEVICE_COHERENT ?
 		&umdevmem_coherent_ops : &umdevmem_private_ops;
 	dev->pgmap.owner = dev;
+	dev->first_pfn = PHYS_PFN(dev->res->start);
+	dev->npages = size >> PAGE_SHIFT;
+	ret = umdevmem_init_allocator(dev);
+	if (ret)
+		goto put_memory;
 	addr = memremap_pages(&dev->pgmap, NUMA_NO_NODE);
 	if (IS_ERR(addr)) {
 		ret = PTR_ERR(addr);
 		pr_err("%s: memremap_pages failed: %d\n", name, ret);
-		goto put_memory;
+		goto free_allocator;
 	}
-
-	dev->first_pfn = PHYS_PFN(dev->res->start);
-	dev->npages = size >> PAGE_SHIFT;
-	umdevmem_init_free_list(dev);
 
 	mutex_lock(&umdevmem_mutex);
 	list_add_tail(&dev->node, &umdevmem_list);
@@ -160,6 +164,8 @@ static struct umdevmem *umdevmem_create_type(const char *name,
 		dev->first_pfn);
 	return dev;
 
+free_allocator:
+	umdevmem_free_allocator(dev);
 put_memory:
 	umdevmem_put_memory(dev, size);
 free_dev:
@@ -199,6 +205,7 @@ int umdevmem_destroy(struct umdevmem *dev)
 
 	memunmap_pages(&dev->pgmap);
 	umdevmem_put_memory(dev, dev->npages << PAGE_SHIFT);
+	umdevmem_free_allocator(dev);
 	kfree(dev);
 	return 0;
 }
@@ -256,6 +263,13 @@ void umdevmem_fail_alloc(struct umdevmem *dev, unsigned long nth)
 {
 	spin_lock(&dev->lock);
 	dev->fail_alloc_nth = nth;
+	spin_unlock(&dev->lock);
+}
+
+void umdevmem_fail_alloc_huge(struct umdevmem *dev, unsigned long nth)
+{
+	spin_lock(&dev->lock);
+	dev->fail_huge_nth = nth;
 	spin_unlock(&dev->lock);
 }
 

@@ -34,6 +34,12 @@ struct umdevmem_stats {
 	unsigned long evicted;		/* pages moved back by umdevmem_evict() */
 	unsigned long alloc_failed;	/* allocations refused (empty or injected) */
 	unsigned long copy_failed;	/* page copies refused (injected) */
+	unsigned long huge_allocated;	/* PMD-sized device folios handed out */
+	unsigned long huge_alloc_failed; /* of those refused (none whole, injected) */
+	unsigned long folio_splits;	/* PMD-sized device folios the core split */
+	unsigned long huge_to_ram;	/* PMD-sized system folios allocated for
+					 * device folios (fault, migration back,
+					 * eviction) */
 };
 
 /* What a migration to the device did, page by page counted. */
@@ -119,6 +125,19 @@ unsigned long umdevmem_evict_pages(struct umdevmem *dev, struct page **pages,
 /* Fault injection: the @nth next allocation / page copy fails (0: off). */
 void umdevmem_fail_alloc(struct umdevmem *dev, unsigned long nth);
 void umdevmem_fail_copy(struct umdevmem *dev, unsigned long nth);
+/*
+ * Huge folios (7.x with THP): the @nth next attempt of @dev to get a
+ * PMD-sized folio fails, be it a device folio for a migration to the
+ * device or a system THP for one back; the migration then falls back to
+ * base pages and the core splits the source folio.
+ */
+void umdevmem_fail_alloc_huge(struct umdevmem *dev, unsigned long nth);
+/*
+ * A whole free PMD_SIZE chunk of @dev as one locked device folio with one
+ * reference (its head page), or NULL.  Only where device-private PMD
+ * entries exist (7.x with THP); elsewhere always NULL.
+ */
+struct page *umdevmem_alloc_huge(struct umdevmem *dev);
 
 /*
  * DMA latency: every batch of @dev sleeps @usecs before it copies (0: no
