@@ -69,7 +69,11 @@ static unsigned long umdevmem_batch_fill_dst(struct umdevmem_batch *b,
  */
 static unsigned long umdevmem_slots(unsigned long src)
 {
-	return src & MIGRATE_PFN_COMPOUND ? UMDEVMEM_CHUNK_PAGES : 1;
+#ifdef UMDEVMEM_HUGE
+	if (src & MIGRATE_PFN_COMPOUND)
+		return UMDEVMEM_CHUNK_PAGES;
+#endif
+	return 1;
 }
 
 #ifdef UMDEVMEM_HUGE
