@@ -4,7 +4,9 @@
  * migration, on UML with "um: transparent huge pages on 64-bit".
  *
  * Both lines: migrate_vma_setup() without MIGRATE_VMA_SELECT_COMPOUND
- * splits a PMD-mapped THP and collects its base pages.
+ * splits a PMD-mapped THP and collects its base pages, and collects the
+ * huge zero page as zero pages or holes; UML's own THP paths (partial
+ * munmap, fork) keep the data.
  *
  * 7.x, where PMD softleaves give device-private PMD entries (the scenarios
  * of hmm-tests' migrate_anon_huge_* and more): with SELECT_COMPOUND a
@@ -195,6 +197,30 @@ static void thp_split_during_collection(struct kunit *test)
 	thp_expect_ptes(test, addr, DMK_DEVICE);
 	dmk_expect_data(test, addr, THP_NR, 301);
 	thp_expect_ptes(test, addr, DMK_SYSTEM);
+	dmk_finish(test);
+}
+
+/*
+ * The huge zero page without SELECT_COMPOUND: 6.12 splits its PMD
+ * (split_huge_pmd()) and collects zero-page ptes, 7.x collects the range
+ * as holes; either way every page reaches the device, zeroed.
+ */
+static void huge_zero_page_split_during_collection(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_mmap(test, 1, true);
+	struct umdevmem_migrate_result res;
+	u8 byte;
+
+	KUNIT_ASSERT_EQ(test, copy_from_user(&byte, (void __user *)addr, 1), 0);
+	KUNIT_ASSERT_EQ_MSG(test, thp_lookup(test, addr).kind, THP_ZERO,
+			    "a read fault mapped no huge zero page");
+	res = dmk_migrate(test, dev, addr, THP_NR, MIGRATE_VMA_SELECT_SYSTEM,
+			  NULL);
+	KUNIT_EXPECT_EQ(test, res.cpages, THP_NR);
+	KUNIT_EXPECT_EQ(test, res.migrated, THP_NR);
+	thp_expect_ptes(test, addr, DMK_DEVICE);
+	thp_expect_zero(test, addr, THP_NR);
 	dmk_finish(test);
 }
 
@@ -580,6 +606,7 @@ static void select_compound_alignment(struct kunit *test)
 
 static struct kunit_case thp_cases[] = {
 	KUNIT_CASE(thp_split_during_collection),
+	KUNIT_CASE(huge_zero_page_split_during_collection),
 	KUNIT_CASE(partial_munmap_and_fork_of_thp),
 #ifdef UMDEVMEM_HUGE
 	KUNIT_CASE(compound_hole_to_device_and_back),
