@@ -5,6 +5,9 @@
  *
  *  - to_device_and_back: 4 KiB pages to a device and back, with
  *    migrate_vma_setup() + pages + finalize in 2 MiB calls;
+ *  - thp_vs_base (7.x with THP): PMD-sized folios with
+ *    MIGRATE_VMA_SELECT_COMPOUND (THPs to huge device folios and back)
+ *    against base pages over the same sizes, from 2 MiB up;
  *  - fault_then_migrate: pages held by a second device, migrated to the
  *    first: hmm_range_fault() to fault them in, then migrate_vma_setup();
  *    and, where the tree has the hmm-walk series, migrate_vma_setup()
@@ -39,7 +42,8 @@ static struct umdevmem *bench_dev[2];
 
 static int bench_suite_init(struct kunit_suite *suite)
 {
-	unsigned long npages = max_mib * PAGES_PER_MIB;
+	/* at least 2 MiB: the THP case moves whole PMDs */
+	unsigned long npages = max_t(unsigned long, max_mib, 2) * PAGES_PER_MIB;
 	int i;
 
 	if (!max_mib || max_mib > 256)
@@ -171,6 +175,69 @@ static void to_device_and_back(struct kunit *test)
 	dmk_finish(test);
 }
 
+#ifdef UMDEVMEM_HUGE
+/*
+ * Time @n pages at @addr to the device and back, BENCH_REPS times, in
+ * 2 MiB calls, with @compound or not; each call moves one compound entry
+ * or 512 base pages.
+ */
+static void bench_round_trips(struct kunit *test, unsigned long addr,
+			      unsigned long n, bool compound, u64 *to_dev,
+			      u64 *to_sys)
+{
+	unsigned long extra = compound ? MIGRATE_VMA_SELECT_COMPOUND : 0;
+	unsigned long want = compound ? n / BENCH_CHUNK : n;
+	u64 t0, t1, t2;
+	int r;
+
+	for (r = 0; r < BENCH_REPS; r++) {
+		t0 = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, bench_migrate(test, bench_dev[0], addr, n,
+				MIGRATE_VMA_SELECT_SYSTEM | extra, NULL, true),
+				want);
+		t1 = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, bench_migrate(test, bench_dev[0], addr, n,
+				MIGRATE_VMA_SELECT_DEVICE_PRIVATE | extra, NULL,
+				false), want);
+		t2 = ktime_get_ns();
+		to_dev[r] = t1 - t0;
+		to_sys[r] = t2 - t1;
+	}
+}
+
+static void thp_vs_base(struct kunit *test)
+{
+	unsigned long mib;
+
+	for (mib = 2; mib <= max_t(unsigned long, max_mib, 2); mib *= 4) {
+		unsigned long n = mib * PAGES_PER_MIB, addr, thp, tag;
+		u64 to_dev[BENCH_REPS], to_sys[BENCH_REPS];
+
+		/* PMD-aligned THPs: map one PMD more and madvise the rest */
+		addr = dmk_mmap(test, n + BENCH_CHUNK, PROT_READ | PROT_WRITE);
+		thp = ALIGN(addr, PMD_SIZE);
+		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, thp, n * PAGE_SIZE,
+						 MADV_HUGEPAGE), 0);
+		tag = 0x3c3c0000 + mib;
+		bench_mark(test, thp, n, tag);
+		bench_round_trips(test, thp, n, true, to_dev, to_sys);
+		bench_check(test, thp, n, tag);
+		bench_report(test, "thp_to_device", mib, n, to_dev);
+		bench_report(test, "thp_to_system", mib, n, to_sys);
+		KUNIT_ASSERT_EQ(test, dmk_munmap(addr, n + BENCH_CHUNK), 0);
+
+		addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+		bench_mark(test, addr, n, tag);
+		bench_round_trips(test, addr, n, false, to_dev, to_sys);
+		bench_check(test, addr, n, tag);
+		bench_report(test, "base_to_device", mib, n, to_dev);
+		bench_report(test, "base_to_system", mib, n, to_sys);
+		KUNIT_ASSERT_EQ(test, dmk_munmap(addr, n), 0);
+	}
+	dmk_finish(test);
+}
+#endif
+
 /* hmm_range_fault(HMM_PFN_REQ_FAULT) in 2 MiB calls, as the first device. */
 static void bench_fault_in(struct kunit *test, unsigned long addr,
 			   unsigned long npages, void *owner)
@@ -238,6 +305,9 @@ static void fault_then_migrate(struct kunit *test)
 
 static struct kunit_case bench_cases[] = {
 	KUNIT_CASE_SLOW(to_device_and_back),
+#ifdef UMDEVMEM_HUGE
+	KUNIT_CASE_SLOW(thp_vs_base),
+#endif
 	KUNIT_CASE_SLOW(fault_then_migrate),
 	{}
 };
