@@ -37,9 +37,8 @@ struct umdevmem_stats {
 	unsigned long huge_allocated;	/* PMD-sized device folios handed out */
 	unsigned long huge_alloc_failed; /* of those refused (none whole, injected) */
 	unsigned long folio_splits;	/* PMD-sized device folios the core split */
-	unsigned long huge_to_ram;	/* PMD-sized system folios allocated for
-					 * device folios (fault, migration back,
-					 * eviction) */
+	/* system THPs filled from huge device folios (fault, back, evict) */
+	unsigned long huge_to_ram;
 };
 
 /* What a migration to the device did, page by page counted. */
