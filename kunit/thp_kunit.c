@@ -550,6 +550,49 @@ static void huge_alloc_failure_splits_back(struct kunit *test)
 }
 
 /*
+ * The huge zero page with an injected huge allocation failure (hmm-tests'
+ * migrate_anon_huge_zero_err): the compound hole gets base device pages,
+ * the core splits the huge zero PMD and inserts them one by one.
+ */
+static void huge_zero_page_alloc_failure(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_mmap(test, 1, true);
+	struct umdevmem_stats before = dmk_stats(dev);
+	struct umdevmem_migrate_result res;
+	u8 byte;
+
+	KUNIT_ASSERT_EQ(test, copy_from_user(&byte, (void __user *)addr, 1), 0);
+	KUNIT_ASSERT_EQ(test, thp_lookup(test, addr).kind, THP_ZERO);
+	umdevmem_fail_alloc_huge(dev, 1);
+	res = dmk_migrate(test, dev, addr, THP_NR, SELECT_HUGE, NULL);
+	KUNIT_EXPECT_EQ(test, dmk_stats(dev).huge_alloc_failed -
+			before.huge_alloc_failed, 1);
+	KUNIT_EXPECT_EQ(test, res.migrated, THP_NR);
+	thp_expect_ptes(test, addr, DMK_DEVICE);
+	thp_expect_zero(test, addr, THP_NR);
+	dmk_finish(test);
+}
+
+/*
+ * MADV_FREE over a device PMD (hmm-tests' migrate_anon_huge_free) leaves
+ * it alone: only present THPs are lazily freed; the data comes back.
+ */
+static void madv_free_keeps_device_pmd(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_system(test, 322);
+	struct page *head = thp_to_device(test, dev, addr);
+
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, THP_SIZE,
+					 MADV_FREE), 0);
+	KUNIT_EXPECT_PTR_EQ(test, thp_expect_device_pmd(test, addr, dev), head);
+	thp_expect_huge_fault(test, dev, addr, 0);
+	dmk_expect_data(test, addr, THP_NR, 322);
+	dmk_finish(test);
+}
+
+/*
  * SELECT_COMPOUND collects a THP as one compound entry only over a
  * PMD-aligned range; over an unaligned one, or without the flag, the
  * collection splits it and collects base pages.  Nothing is migrated
@@ -617,6 +660,8 @@ static struct kunit_case thp_cases[] = {
 	KUNIT_CASE(fork_of_device_pmd),
 	KUNIT_CASE(huge_alloc_failure_splits_to_device),
 	KUNIT_CASE(huge_alloc_failure_splits_back),
+	KUNIT_CASE(huge_zero_page_alloc_failure),
+	KUNIT_CASE(madv_free_keeps_device_pmd),
 	KUNIT_CASE(select_compound_alignment),
 #endif
 	{}

@@ -22,7 +22,7 @@ struct umdevmem;
 /* Counters of one device; all are totals since the device was created. */
 struct umdevmem_stats {
 	unsigned long total_pages;	/* device pages in the pgmap */
-	unsigned long free_pages;	/* device pages on the free list */
+	unsigned long free_pages;	/* device pages free to allocate */
 	unsigned long allocated;	/* device pages handed out */
 	unsigned long freed;		/* device pages returned by page_free() */
 	unsigned long to_ram_calls;	/* migrate_to_ram() calls */
