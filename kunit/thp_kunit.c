@@ -20,7 +20,10 @@
  */
 #include <linux/mman.h>
 #include <linux/syscalls.h>
+#include <asm/tlbflush.h>
+#include <os.h>
 #include "devmem_kunit.h"
+#include "host_view.h"
 
 #define THP_NR		HPAGE_PMD_NR
 #define THP_SIZE	HPAGE_PMD_SIZE
@@ -221,6 +224,39 @@ static void huge_zero_page_split_during_collection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.migrated, THP_NR);
 	thp_expect_ptes(test, addr, DMK_DEVICE);
 	thp_expect_zero(test, addr, THP_NR);
+	dmk_finish(test);
+}
+
+/*
+ * The host side of a huge PMD: UML's TLB sync maps the whole PMD_SIZE of
+ * the physical memory file into the mm's host process in one mmap, and
+ * unmaps it again after munmap().  With no user process to switch to,
+ * the test syncs its mm itself and reads the host process from outside.
+ */
+static void tlb_sync_maps_huge_pmd_on_host(struct kunit *test)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long addr = thp_system(test, 323), i;
+	int pid = mm->context.id.pid;
+	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, um_tlb_sync(mm), 0);
+	KUNIT_ASSERT_EQ(test, syscall_stub_flush(&mm->context.id), 0);
+	for (i = 0; i < THP_NR; i += i < THP_NR - 8 ? 73 : 1) {
+		KUNIT_ASSERT_EQ_MSG(test, dmk_host_read(pid, addr + i * PAGE_SIZE,
+							buf, PAGE_SIZE), 0,
+				    "host read of page %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, 323, i), PAGE_SIZE,
+				    "the host sees other data at page %lu", i);
+	}
+
+	KUNIT_ASSERT_EQ(test, dmk_munmap(addr, THP_NR), 0);
+	KUNIT_ASSERT_EQ(test, um_tlb_sync(mm), 0);
+	KUNIT_ASSERT_EQ(test, syscall_stub_flush(&mm->context.id), 0);
+	KUNIT_EXPECT_EQ(test, dmk_host_read(pid, addr, buf, PAGE_SIZE),
+			-EFAULT);
+	kunit_kfree(test, buf);
 	dmk_finish(test);
 }
 
@@ -651,6 +687,7 @@ static struct kunit_case thp_cases[] = {
 	KUNIT_CASE(thp_split_during_collection),
 	KUNIT_CASE(huge_zero_page_split_during_collection),
 	KUNIT_CASE(partial_munmap_and_fork_of_thp),
+	KUNIT_CASE(tlb_sync_maps_huge_pmd_on_host),
 #ifdef UMDEVMEM_HUGE
 	KUNIT_CASE(compound_hole_to_device_and_back),
 	KUNIT_CASE(huge_zero_page_to_device_and_back),
