@@ -636,6 +636,79 @@ static void madv_free_keeps_device_pmd(struct kunit *test)
 }
 
 /*
+ * A THP left mapped by ptes (part of it unmapped) is split by the
+ * collection's pte walk, and its pages are collected one by one.
+ */
+static void pte_mapped_thp_split_during_collection(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_system(test, 324), half = THP_NR / 2;
+	struct umdevmem_migrate_result res;
+
+	KUNIT_ASSERT_EQ(test, dmk_munmap(addr + half * PAGE_SIZE, half), 0);
+	KUNIT_ASSERT_TRUE(test, folio_test_large(page_folio(
+			  dmk_lookup(test, addr).page)));
+	res = dmk_migrate(test, dev, addr, half, MIGRATE_VMA_SELECT_SYSTEM,
+			  NULL);
+	KUNIT_EXPECT_EQ(test, res.migrated, half);
+	dmk_expect_on_device(test, addr, half, dev);
+	dmk_expect_data(test, addr, half, 324);
+	dmk_finish(test);
+}
+
+/*
+ * A device PMD moves to another device whole: its owner selects it, a
+ * device of another owner does not.
+ */
+static void device_pmd_to_other_device(struct kunit *test)
+{
+	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
+	unsigned long addr = thp_system(test, 325);
+	unsigned long flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE |
+			      MIGRATE_VMA_SELECT_COMPOUND;
+	struct umdevmem_migrate_result res;
+	struct page *head;
+
+	thp_to_device(test, a, addr);
+	res = dmk_migrate(test, b, addr, THP_NR, flags, NULL);
+	KUNIT_EXPECT_EQ(test, res.cpages, 0);
+	thp_expect_device_pmd(test, addr, a);
+
+	res = dmk_migrate(test, b, addr, THP_NR, flags, umdevmem_owner(a));
+	KUNIT_EXPECT_EQ(test, res.cpages, 1);
+	KUNIT_EXPECT_EQ(test, res.migrated, 1);
+	head = thp_expect_device_pmd(test, addr, b);
+	dmk_expect_device_data(test, head + 200, 325, 200);
+	thp_expect_huge_fault(test, b, addr, 0);
+	dmk_expect_data(test, addr, THP_NR, 325);
+	dmk_finish(test);
+}
+
+/*
+ * Eviction of a huge device folio by its pfns (migrate_device_pfns()):
+ * given only its head page it is left alone, given all its pages it
+ * moves to a system THP and the PMD maps that.
+ */
+static void eviction_of_huge_device_folio(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_system(test, 326), i;
+	struct page **pages;
+	struct page *head = thp_to_device(test, dev, addr);
+
+	pages = kunit_kcalloc(test, THP_NR, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < THP_NR; i++)
+		pages[i] = head + i;
+	KUNIT_EXPECT_EQ(test, umdevmem_evict_pages(dev, pages, 1), 0);
+	thp_expect_device_pmd(test, addr, dev);
+	KUNIT_EXPECT_EQ(test, umdevmem_evict_pages(dev, pages, THP_NR), THP_NR);
+	KUNIT_EXPECT_EQ(test, thp_lookup(test, addr).kind, THP_SYSTEM);
+	dmk_expect_data(test, addr, THP_NR, 326);
+	dmk_finish(test);
+}
+
+/*
  * SELECT_COMPOUND collects a THP as one compound entry only over a
  * PMD-aligned range; over an unaligned one, or without the flag, the
  * collection splits it and collects base pages.  Nothing is migrated
@@ -707,6 +780,9 @@ static struct kunit_case thp_cases[] = {
 	KUNIT_CASE(huge_zero_page_alloc_failure),
 	KUNIT_CASE(madv_free_keeps_device_pmd),
 	KUNIT_CASE(select_compound_alignment),
+	KUNIT_CASE(pte_mapped_thp_split_during_collection),
+	KUNIT_CASE(device_pmd_to_other_device),
+	KUNIT_CASE(eviction_of_huge_device_folio),
 #endif
 	{}
 };
