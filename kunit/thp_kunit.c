@@ -761,6 +761,132 @@ static void select_compound_alignment(struct kunit *test)
 	}
 	dmk_finish(test);
 }
+/*
+ * The collection's flags choose by kind at the PMD too: a system THP is
+ * not selected by SELECT_DEVICE_PRIVATE, a device PMD not by
+ * SELECT_SYSTEM; both stay as they are.
+ */
+static void compound_selects_by_kind(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_system(test, 327);
+	struct migrate_vma args;
+	struct page *head;
+
+	dmk_args_init(test, &args, addr, THP_NR,
+		      MIGRATE_VMA_SELECT_DEVICE_PRIVATE |
+		      MIGRATE_VMA_SELECT_COMPOUND, umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+	KUNIT_EXPECT_EQ(test, args.cpages, 0);
+	dmk_pages_finalize(&args);
+	KUNIT_EXPECT_EQ(test, thp_lookup(test, addr).kind, THP_SYSTEM);
+
+	head = thp_to_device(test, dev, addr);
+	dmk_args_init(test, &args, addr, THP_NR, SELECT_HUGE,
+		      umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+	KUNIT_EXPECT_EQ(test, args.cpages, 0);
+	dmk_pages_finalize(&args);
+	KUNIT_EXPECT_PTR_EQ(test, thp_expect_device_pmd(test, addr, dev), head);
+	dmk_expect_data(test, addr, THP_NR, 327);
+	dmk_finish(test);
+}
+
+/*
+ * A THP faulted in at a collected compound hole before migrate_vma_pages()
+ * (the huge version of umdevmem_insert's race): the huge insert backs
+ * off, the THP and its data stay, the device folio goes back.
+ */
+static void thp_faulted_in_before_huge_insert(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_mmap(test, 1, true);
+	struct migrate_vma args;
+	struct page *dpage;
+
+	dmk_args_init(test, &args, addr, THP_NR, SELECT_HUGE,
+		      umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+	KUNIT_ASSERT_EQ(test, args.cpages, 1);
+	KUNIT_ASSERT_TRUE(test, args.src[0] & MIGRATE_PFN_COMPOUND);
+	dmk_fill(test, addr, THP_NR, 328);
+	KUNIT_ASSERT_EQ(test, thp_lookup(test, addr).kind, THP_SYSTEM);
+
+	dpage = umdevmem_alloc_huge(dev);
+	KUNIT_ASSERT_NOT_NULL(test, dpage);
+	args.dst[0] = migrate_pfn(page_to_pfn(dpage)) | MIGRATE_PFN_COMPOUND;
+	dmk_pages_finalize(&args);
+	KUNIT_EXPECT_FALSE(test, args.src[0] & MIGRATE_PFN_MIGRATE);
+	KUNIT_EXPECT_EQ(test, thp_lookup(test, addr).kind, THP_SYSTEM);
+	dmk_expect_data(test, addr, THP_NR, 328);
+	dmk_finish(test);
+}
+
+/*
+ * The core splits a large source only with a VMA: migrate_device_pages()
+ * refuses a huge device folio that is offered a base page, and
+ * migrate_vma_pages() refuses a base page that is offered a huge folio.
+ * Both stay where they were.
+ */
+static void compound_mismatch_refused(struct kunit *test)
+{
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = thp_system(test, 329), base;
+	unsigned long *src, *dst;
+	struct migrate_vma args;
+	struct page *head = thp_to_device(test, dev, addr), *page;
+
+	src = kunit_kcalloc(test, THP_NR, sizeof(*src), GFP_KERNEL);
+	dst = kunit_kcalloc(test, THP_NR, sizeof(*dst), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	src[0] = page_to_pfn(head);
+	KUNIT_ASSERT_EQ(test, migrate_device_pfns(src, THP_NR), 0);
+	KUNIT_ASSERT_TRUE(test, src[0] & MIGRATE_PFN_COMPOUND);
+	page = alloc_page(GFP_HIGHUSER_MOVABLE);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	lock_page(page);
+	dst[0] = migrate_pfn(page_to_pfn(page));
+	migrate_device_pages(src, dst, THP_NR);
+	KUNIT_EXPECT_FALSE(test, src[0] & MIGRATE_PFN_MIGRATE);
+	migrate_device_finalize(src, dst, THP_NR);
+	KUNIT_EXPECT_PTR_EQ(test, thp_expect_device_pmd(test, addr, dev), head);
+	dmk_expect_data(test, addr, THP_NR, 329);
+
+	base = dmk_mmap(test, 1, PROT_READ | PROT_WRITE);
+	dmk_fill(test, base, 1, 330);
+	page = dmk_lookup(test, base).page;
+	dmk_args_init(test, &args, base, 1, MIGRATE_VMA_SELECT_SYSTEM,
+		      umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
+	KUNIT_ASSERT_EQ(test, args.cpages, 1);
+	head = umdevmem_alloc_huge(dev);
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	args.dst[0] = migrate_pfn(page_to_pfn(head)) | MIGRATE_PFN_COMPOUND;
+	dmk_pages_finalize(&args);
+	KUNIT_EXPECT_FALSE(test, args.src[0] & MIGRATE_PFN_MIGRATE);
+	KUNIT_EXPECT_PTR_EQ(test, dmk_lookup(test, base).page, page);
+	dmk_expect_data(test, base, 1, 330);
+	dmk_finish(test);
+}
+
+/*
+ * Eviction of a whole device (migrate_device_range()) marks a huge device
+ * folio compound and moves it to a system THP.
+ */
+static void eviction_of_device_with_huge_folio(struct kunit *test)
+{
+	struct umdevmem *dev = umdevmem_create("thp-evict", 2 * THP_NR);
+	unsigned long addr = thp_system(test, 331);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	thp_to_device(test, dev, addr);
+	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), THP_NR);
+	KUNIT_EXPECT_EQ(test, thp_lookup(test, addr).kind, THP_SYSTEM);
+	dmk_expect_data(test, addr, THP_NR, 331);
+	KUNIT_EXPECT_EQ(test, umdevmem_destroy(dev), 0);
+	dmk_finish(test);
+}
 #endif /* UMDEVMEM_HUGE */
 
 static struct kunit_case thp_cases[] = {
@@ -783,6 +909,10 @@ static struct kunit_case thp_cases[] = {
 	KUNIT_CASE(pte_mapped_thp_split_during_collection),
 	KUNIT_CASE(device_pmd_to_other_device),
 	KUNIT_CASE(eviction_of_huge_device_folio),
+	KUNIT_CASE(compound_selects_by_kind),
+	KUNIT_CASE(thp_faulted_in_before_huge_insert),
+	KUNIT_CASE(compound_mismatch_refused),
+	KUNIT_CASE(eviction_of_device_with_huge_folio),
 #endif
 	{}
 };
