@@ -15,8 +15,11 @@
  * a CPU fault on that entry (do_huge_pmd_device_private()) brings it back
  * as a THP.  When the device has no huge folio, or the system no THP, the
  * migration falls back to base pages and the core splits the source
- * folio, in both directions.  Partial munmap, mremap and fork of a device
- * PMD; SELECT_COMPOUND on an unaligned range.
+ * folio, in both directions.  Partial munmap, mremap, fork and MADV_FREE
+ * of a device PMD; SELECT_COMPOUND on an unaligned range; a pte-mapped
+ * THP; device PMDs between devices and through eviction; the core's
+ * refusals (selection by kind, a THP faulted in before the huge insert,
+ * compound mismatches).
  */
 #include <linux/mman.h>
 #include <linux/syscalls.h>
