@@ -197,8 +197,26 @@ unsigned long dmk_mismatch(const u8 *buf, unsigned int seed,
 	return PAGE_SIZE;
 }
 
-void dmk_expect_data(struct kunit *test, unsigned long addr,
-		     unsigned long npages, unsigned int seed)
+void dmk_expect_data_from(struct kunit *test, unsigned long addr,
+			  unsigned long first, unsigned long n,
+			  unsigned int seed)
+{
+	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = first; i < first + n; i++) {
+		KUNIT_ASSERT_EQ_MSG(test, copy_from_user(buf,
+				(void __user *)addr + (i << PAGE_SHIFT),
+				PAGE_SIZE), 0, "copy_from_user of page %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i), PAGE_SIZE,
+				    "page %lu differs from pattern %u", i, seed);
+	}
+	kunit_kfree(test, buf);
+}
+
+void dmk_expect_zero(struct kunit *test, unsigned long addr,
+		     unsigned long npages)
 {
 	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
 	unsigned long i;
@@ -208,10 +226,16 @@ void dmk_expect_data(struct kunit *test, unsigned long addr,
 		KUNIT_ASSERT_EQ_MSG(test, copy_from_user(buf,
 				(void __user *)addr + (i << PAGE_SHIFT),
 				PAGE_SIZE), 0, "copy_from_user of page %lu", i);
-		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i), PAGE_SIZE,
-				    "page %lu differs from pattern %u", i, seed);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, 0, PAGE_SIZE),
+				      "page %lu is not zero", i);
 	}
 	kunit_kfree(test, buf);
+}
+
+void dmk_expect_data(struct kunit *test, unsigned long addr,
+		     unsigned long npages, unsigned int seed)
+{
+	dmk_expect_data_from(test, addr, 0, npages, seed);
 }
 
 unsigned long dmk_write_pattern(unsigned long addr, unsigned long npages,
@@ -278,13 +302,11 @@ void dmk_expect_zero_device_page(struct kunit *test, struct page *dpage)
 	kunit_kfree(test, buf);
 }
 
-static pte_t *dmk_pte_map(struct mm_struct *mm, unsigned long addr,
-			  spinlock_t **ptl)
+pmd_t *dmk_pmd(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset(mm, addr);
 	p4d_t *p4d;
 	pud_t *pud;
-	pmd_t *pmd;
 
 	if (pgd_none(*pgd))
 		return NULL;
@@ -294,8 +316,15 @@ static pte_t *dmk_pte_map(struct mm_struct *mm, unsigned long addr,
 	pud = pud_offset(p4d, addr);
 	if (pud_none(*pud))
 		return NULL;
-	pmd = pmd_offset(pud, addr);
-	if (pmd_none(*pmd))
+	return pmd_offset(pud, addr);
+}
+
+static pte_t *dmk_pte_map(struct mm_struct *mm, unsigned long addr,
+			  spinlock_t **ptl)
+{
+	pmd_t *pmd = dmk_pmd(mm, addr);
+
+	if (!pmd || pmd_none(*pmd))
 		return NULL;
 	return pte_offset_map_lock(mm, pmd, addr, ptl);
 }

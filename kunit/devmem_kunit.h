@@ -80,6 +80,13 @@ void dmk_fill(struct kunit *test, unsigned long addr, unsigned long npages,
 	      unsigned int seed);
 void dmk_expect_data(struct kunit *test, unsigned long addr,
 		     unsigned long npages, unsigned int seed);
+/* @npages pages from @addr read as zeroes. */
+void dmk_expect_zero(struct kunit *test, unsigned long addr,
+		     unsigned long npages);
+/* Pages @first to @first + @n - 1 from @addr hold those of pattern @seed. */
+void dmk_expect_data_from(struct kunit *test, unsigned long addr,
+			  unsigned long first, unsigned long n,
+			  unsigned int seed);
 /*
  * For code running in another task (a forked child): write pattern @seed,
  * or count the pages that differ from it; both return the number of
@@ -96,6 +103,8 @@ void dmk_expect_device_data(struct kunit *test, struct page *dpage,
 			    unsigned int seed, unsigned long index);
 void dmk_expect_zero_device_page(struct kunit *test, struct page *dpage);
 
+/* The PMD entry of @addr in @mm, or NULL without a page table to it. */
+pmd_t *dmk_pmd(struct mm_struct *mm, unsigned long addr);
 struct dmk_pte dmk_lookup(struct kunit *test, unsigned long addr);
 struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr);
 void dmk_expect_on_device(struct kunit *test, unsigned long addr,

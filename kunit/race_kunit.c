@@ -151,41 +151,6 @@ static void race_expect_rss(struct kunit *test, unsigned long want)
 			0);
 }
 
-/* Pages @first.. of the region at @addr hold their part of pattern @seed. */
-static void race_expect_pattern(struct kunit *test, unsigned long addr,
-				unsigned long first, unsigned long n,
-				unsigned int seed)
-{
-	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	unsigned long i;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	for (i = first; i < first + n; i++) {
-		KUNIT_EXPECT_EQ(test, copy_from_user(buf,
-				(void __user *)addr + i * PAGE_SIZE, PAGE_SIZE), 0);
-		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i), PAGE_SIZE,
-				    "page %lu differs from pattern %u", i, seed);
-	}
-	kunit_kfree(test, buf);
-}
-
-/* Pages that must read as zeroes. */
-static void race_expect_zero(struct kunit *test, unsigned long addr,
-			     unsigned long n)
-{
-	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	unsigned long i;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_EQ(test, copy_from_user(buf,
-				(void __user *)addr + i * PAGE_SIZE, PAGE_SIZE), 0);
-		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, 0, PAGE_SIZE),
-				      "page %lu is not zero", i);
-	}
-	kunit_kfree(test, buf);
-}
-
 /* A fresh, filled region at the same address each round. */
 static void race_refill(struct kunit *test, unsigned long addr,
 			unsigned int seed)
@@ -343,10 +308,10 @@ static void race_migrate_vs_dontneed(struct kunit *test)
 		race_expect_rss(test, on_dev);
 		zap_after += on_dev == RACE_PAGES / 2;
 		zap_before += on_dev == RACE_PAGES;
-		race_expect_pattern(test, addr, 0, RACE_PAGES / 4, 71 + round);
-		race_expect_pattern(test, addr, RACE_PAGES / 4 + RACE_PAGES / 2,
+		dmk_expect_data_from(test, addr, 0, RACE_PAGES / 4, 71 + round);
+		dmk_expect_data_from(test, addr, RACE_PAGES / 4 + RACE_PAGES / 2,
 				    RACE_PAGES / 4, 71 + round);
-		race_expect_zero(test, addr + RACE_PAGES / 4 * PAGE_SIZE,
+		dmk_expect_zero(test, addr + RACE_PAGES / 4 * PAGE_SIZE,
 				 RACE_PAGES / 2);
 	}
 	/* both orders happened: the zap hit migrations in flight too */
@@ -514,7 +479,7 @@ static void race_evict_vs_munmap(struct kunit *test)
 		dmk_expect_on_system(test, addr + half * PAGE_SIZE, half);
 		race_expect_device_pages(test, dev, 0, &dmk(test)->base[0]);
 		race_expect_rss(test, half);
-		race_expect_pattern(test, addr, half, half, 100 + round);
+		dmk_expect_data_from(test, addr, half, half, 100 + round);
 	}
 	dmk_finish(test);
 }

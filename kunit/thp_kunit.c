@@ -51,23 +51,13 @@ static struct thp_pmd thp_lookup(struct kunit *test, unsigned long addr)
 {
 	struct mm_struct *mm = current->mm;
 	struct thp_pmd r = { .kind = THP_NONE };
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
 	pmd_t *pmd, val;
 	spinlock_t *ptl;
 
 	mmap_read_lock(mm);
-	pgd = pgd_offset(mm, addr);
-	if (pgd_none(*pgd))
+	pmd = dmk_pmd(mm, addr);
+	if (!pmd)
 		goto out;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d))
-		goto out;
-	pud = pud_offset(p4d, addr);
-	if (pud_none(*pud))
-		goto out;
-	pmd = pmd_offset(pud, addr);
 	ptl = pmd_lock(mm, pmd);
 	val = pmdp_get(pmd);
 	spin_unlock(ptl);
@@ -136,42 +126,6 @@ static unsigned long thp_system(struct kunit *test, unsigned int seed)
 	return addr;
 }
 
-static void thp_expect_zero(struct kunit *test, unsigned long addr,
-			    unsigned long npages)
-{
-	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	unsigned long i;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	for (i = 0; i < npages; i++) {
-		KUNIT_ASSERT_EQ(test, copy_from_user(buf, (void __user *)
-						     (addr + i * PAGE_SIZE),
-						     PAGE_SIZE), 0);
-		KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(buf, 0, PAGE_SIZE),
-				      "page %lu is not zero", i);
-	}
-	kunit_kfree(test, buf);
-}
-
-/* Pages @first to @first + @n - 1 from @addr hold those of pattern @seed. */
-static void thp_expect_data(struct kunit *test, unsigned long addr,
-			    unsigned long first, unsigned long n,
-			    unsigned int seed)
-{
-	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	unsigned long i;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	for (i = first; i < first + n; i++) {
-		KUNIT_ASSERT_EQ(test, copy_from_user(buf, (void __user *)
-						     (addr + i * PAGE_SIZE),
-						     PAGE_SIZE), 0);
-		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i), PAGE_SIZE,
-				    "page %lu differs from pattern %u", i, seed);
-	}
-	kunit_kfree(test, buf);
-}
-
 /* Every page of the PMD at @addr is a pte of @kind. */
 static void thp_expect_ptes(struct kunit *test, unsigned long addr,
 			    enum dmk_kind kind)
@@ -226,7 +180,7 @@ static void huge_zero_page_split_during_collection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.cpages, THP_NR);
 	KUNIT_EXPECT_EQ(test, res.migrated, THP_NR);
 	thp_expect_ptes(test, addr, DMK_DEVICE);
-	thp_expect_zero(test, addr, THP_NR);
+	dmk_expect_zero(test, addr, THP_NR);
 	dmk_finish(test);
 }
 
@@ -282,8 +236,8 @@ static void partial_munmap_and_fork_of_thp(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dmk_munmap(addr + quarter * PAGE_SIZE, quarter),
 			0);
 	KUNIT_EXPECT_EQ(test, thp_lookup(test, addr).kind, THP_TABLE);
-	thp_expect_data(test, addr, 0, quarter, 320);
-	thp_expect_data(test, addr, 2 * quarter, 2 * quarter, 320);
+	dmk_expect_data_from(test, addr, 0, quarter, 320);
+	dmk_expect_data_from(test, addr, 2 * quarter, 2 * quarter, 320);
 	KUNIT_ASSERT_EQ(test, dmk_munmap(addr, THP_NR), 0);
 
 	addr = thp_system(test, 320);
@@ -368,7 +322,7 @@ static void compound_hole_to_device_and_back(struct kunit *test)
 	dmk_expect_zero_device_page(test, head);
 	dmk_expect_zero_device_page(test, head + THP_NR - 1);
 	thp_expect_huge_fault(test, dev, addr, 7);
-	thp_expect_zero(test, addr, THP_NR);
+	dmk_expect_zero(test, addr, THP_NR);
 	dmk_finish(test);
 }
 
@@ -390,7 +344,7 @@ static void huge_zero_page_to_device_and_back(struct kunit *test)
 	head = thp_to_device(test, dev, addr);
 	dmk_expect_zero_device_page(test, head + 100);
 	thp_expect_huge_fault(test, dev, addr, 0);
-	thp_expect_zero(test, addr, THP_NR);
+	dmk_expect_zero(test, addr, THP_NR);
 	dmk_finish(test);
 }
 
@@ -455,8 +409,8 @@ static void partial_munmap_of_device_pmd(struct kunit *test)
 			if (!gone && p.kind == DMK_DEVICE && !(i % 64))
 				dmk_expect_device_data(test, p.page, 304 + o, i);
 		}
-		thp_expect_data(test, addr, 0, off, 304 + o);
-		thp_expect_data(test, addr, off + half, THP_NR - off - half,
+		dmk_expect_data_from(test, addr, 0, off, 304 + o);
+		dmk_expect_data_from(test, addr, off + half, THP_NR - off - half,
 				304 + o);
 		KUNIT_EXPECT_EQ(test, dmk_munmap(addr, THP_NR), 0);
 	}
@@ -616,7 +570,7 @@ static void huge_zero_page_alloc_failure(struct kunit *test)
 			before.huge_alloc_failed, 1);
 	KUNIT_EXPECT_EQ(test, res.migrated, THP_NR);
 	thp_expect_ptes(test, addr, DMK_DEVICE);
-	thp_expect_zero(test, addr, THP_NR);
+	dmk_expect_zero(test, addr, THP_NR);
 	dmk_finish(test);
 }
 
