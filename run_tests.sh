@@ -449,11 +449,11 @@ prepare_source() {
 	if [ -n "$KERNEL_SRC" ]; then
 		check_user_tree "$KERNEL_SRC"
 		KERNEL_SRC=$(cd "$KERNEL_SRC" && pwd)
-		SRC="$WORK/user-$(printf '%s' "$KERNEL_SRC" | sha1sum | cut -c1-12)${WITH:++$WITH}/src"
+		SRC="$WORK/user-$(printf '%s' "$KERNEL_SRC" | sha1sum | cut -c1-12)/src"
 		say "using your tree KERNEL_SRC=$KERNEL_SRC (copied to ${SRC#"$TOP"/})"
 		prepare_user_tree
 	else
-		SRC="$WORK/linux-$KERNEL_LINE${WITH:++$WITH}/src"
+		SRC="$WORK/linux-$KERNEL_LINE/src"
 		say "using Debian's linux-source-$KERNEL_LINE${WITH:+ with the $WITH series} (in ${SRC#"$TOP"/})"
 		prepare_debian_tree
 	fi

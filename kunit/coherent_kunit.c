@@ -26,13 +26,12 @@
 #include <asm/device_window.h>
 #include <mem.h>
 #include <os.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 #define NPAGES 8
 #define COHERENT_PAGES (SZ_16M >> PAGE_SHIFT)
 
 static struct umdevmem *coh[2];
-static struct umdevmem_stats coh_base[2];
 
 static int coherent_suite_init(struct kunit_suite *suite)
 {
@@ -64,38 +63,13 @@ static void coherent_suite_exit(struct kunit_suite *suite)
 
 static int coherent_init(struct kunit *test)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(coh); i++)
-		coh_base[i] = dmk_stats(coh[i]);
-	return dmk_init(test);
-}
-
-/* dmk_finish(), and the same balance for the coherent devices. */
-static void coherent_finish(struct kunit *test)
-{
-	int i;
-
-	dmk_finish(test);
-	for (i = 0; i < ARRAY_SIZE(coh); i++)
-		dmk_expect_balanced(test, coh[i], &coh_base[i]);
+	return dmk_init_watching(test, coh, ARRAY_SIZE(coh));
 }
 
 static struct page *page_at(struct kunit *test, unsigned long addr,
 			    unsigned long i)
 {
 	return dmk_lookup(test, addr + (i << PAGE_SHIFT)).page;
-}
-
-/* A kernel page holding page @index of pattern @seed. */
-static struct page *pattern_page(struct kunit *test, unsigned int seed,
-				 unsigned long index)
-{
-	struct page *page = alloc_page(GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	dmk_pattern(page_address(page), seed, index);
-	return page;
 }
 
 static void anon_to_coherent(struct kunit *test)
@@ -118,7 +92,7 @@ static void anon_to_coherent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.allocated - before.allocated, NPAGES);
 	KUNIT_EXPECT_EQ(test, after.copied_to_dev - before.copied_to_dev,
 			NPAGES);
-	dmk_expect_on_device(test, addr, NPAGES, dev);
+	dmk_expect_on_device(test, dev, addr, NPAGES);
 	for (i = 0; i < NPAGES; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
 
@@ -128,7 +102,6 @@ static void anon_to_coherent(struct kunit *test)
 	}
 	/* the CPU reads the device's pages through the window */
 	dmk_expect_data(test, addr, NPAGES, 1);
-	coherent_finish(test);
 }
 
 /* Never-touched anonymous memory: holes get zeroed coherent pages. */
@@ -145,7 +118,7 @@ static void holes_to_coherent(struct kunit *test)
 			  NULL);
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES);
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES);
-	dmk_expect_on_device(test, addr, NPAGES, dev);
+	dmk_expect_on_device(test, dev, addr, NPAGES);
 	for (i = 0; i < NPAGES; i++) {
 		unsigned long va = addr + (i << PAGE_SHIFT);
 
@@ -155,7 +128,6 @@ static void holes_to_coherent(struct kunit *test)
 						     PAGE_SIZE), 0);
 		KUNIT_EXPECT_TRUE(test, !memchr_inv(buf, 0, PAGE_SIZE));
 	}
-	coherent_finish(test);
 }
 
 /*
@@ -186,15 +158,13 @@ static void cpu_and_device_share_pages(struct kunit *test)
 	}
 
 	for (i = 0; i < NPAGES; i++) {
-		struct page *src = pattern_page(test, 4, i);
+		struct page *src = dmk_pattern_page(test, 4, i);
 		struct page *dst = dpages[i];
 
 		KUNIT_EXPECT_EQ(test, umdevmem_copy_to_device(&dst, &src, 1), 1);
-		__free_page(src);
 	}
 	dmk_expect_data(test, addr, NPAGES, 4);
-	dmk_expect_on_device(test, addr, NPAGES, dev);
-	coherent_finish(test);
+	dmk_expect_on_device(test, dev, addr, NPAGES);
 }
 
 /*
@@ -222,7 +192,6 @@ static void user_mapping_file(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, 15, i), PAGE_SIZE,
 				    "host file behind page %lu differs", i);
 	}
-	coherent_finish(test);
 }
 
 /* Back to system memory only with SELECT_DEVICE_COHERENT and the owner. */
@@ -248,7 +217,7 @@ static void back_to_system_by_owner(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, umdevmem_migrate_to_system(dev, mm, addr, end,
 			MIGRATE_VMA_SELECT_SYSTEM, NULL, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.cpages, 0);
-	dmk_expect_on_device(test, addr, NPAGES, dev);
+	dmk_expect_on_device(test, dev, addr, NPAGES);
 
 	KUNIT_EXPECT_EQ(test, umdevmem_migrate_to_system(dev, mm, addr, end,
 			MIGRATE_VMA_SELECT_DEVICE_COHERENT, NULL, &res), 0);
@@ -261,7 +230,6 @@ static void back_to_system_by_owner(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.to_ram_calls, before.to_ram_calls);
 	dmk_expect_on_system(test, addr, NPAGES);
 	dmk_expect_data(test, addr, NPAGES, 6);
-	coherent_finish(test);
 }
 
 /* Coherent to another coherent device, then to a device-private one. */
@@ -279,7 +247,7 @@ static void coherent_to_other_devices(struct kunit *test)
 			  MIGRATE_VMA_SELECT_DEVICE_COHERENT,
 			  umdevmem_owner(coh[0]));
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES);
-	dmk_expect_on_device(test, addr, NPAGES, coh[1]);
+	dmk_expect_on_device(test, coh[1], addr, NPAGES);
 	dmk_expect_device_data(test, page_at(test, addr, 0), 7, 0);
 
 	p0 = dmk_stats(priv);
@@ -287,7 +255,7 @@ static void coherent_to_other_devices(struct kunit *test)
 			  MIGRATE_VMA_SELECT_DEVICE_COHERENT,
 			  umdevmem_owner(coh[1]));
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES);
-	dmk_expect_on_device(test, addr, NPAGES, priv);
+	dmk_expect_on_device(test, priv, addr, NPAGES);
 	a1 = dmk_stats(coh[0]);
 	b1 = dmk_stats(coh[1]);
 	KUNIT_EXPECT_EQ(test, a1.freed - a0.freed, NPAGES);
@@ -299,7 +267,6 @@ static void coherent_to_other_devices(struct kunit *test)
 	p1 = dmk_stats(priv);
 	KUNIT_EXPECT_EQ(test, p1.to_ram_pages - p0.to_ram_pages, NPAGES);
 	dmk_expect_on_system(test, addr, NPAGES);
-	coherent_finish(test);
 }
 
 /*
@@ -312,18 +279,22 @@ static void longterm_pin_migrates_out(struct kunit *test)
 {
 	struct umdevmem *dev = coh[0];
 	struct umdevmem_stats before, after;
-	struct page *longterm = NULL, *pinned = NULL, *busy = NULL, *dpage;
+	struct page *longterm, *pinned, *busy = NULL, *dpage;
 	unsigned long addr;
+	long ret;
 
 	addr = dmk_map_on_device(test, dev, 2, 8, false);
 	dpage = page_at(test, addr, 1);
 	before = dmk_stats(dev);
-	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1,
-			FOLL_WRITE | FOLL_LONGTERM, &longterm), 1);
-	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr + PAGE_SIZE, 1,
-			FOLL_WRITE, &pinned), 1);
-	KUNIT_EXPECT_EQ(test, pin_user_pages_fast(addr + PAGE_SIZE, 1,
-			FOLL_WRITE | FOLL_LONGTERM, &busy), -EBUSY);
+	longterm = dmk_pin(test, addr, FOLL_WRITE | FOLL_LONGTERM);
+	KUNIT_ASSERT_NOT_NULL(test, longterm);
+	pinned = dmk_pin(test, addr + PAGE_SIZE, FOLL_WRITE);
+	KUNIT_ASSERT_NOT_NULL(test, pinned);
+	ret = pin_user_pages_fast(addr + PAGE_SIZE, 1,
+				  FOLL_WRITE | FOLL_LONGTERM, &busy);
+	if (ret == 1)
+		unpin_user_page(busy);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
 	after = dmk_stats(dev);
 
 	KUNIT_EXPECT_FALSE(test, is_zone_device_page(longterm));
@@ -331,10 +302,9 @@ static void longterm_pin_migrates_out(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, 1);
 	KUNIT_EXPECT_PTR_EQ(test, pinned, dpage);
 	KUNIT_EXPECT_PTR_EQ(test, page_at(test, addr, 1), dpage);
-	unpin_user_page(longterm);
-	unpin_user_page(pinned);
+	dmk_unpin(test, longterm);
+	dmk_unpin(test, pinned);
 	dmk_expect_data(test, addr, 2, 8);
-	coherent_finish(test);
 }
 
 static void evict_mapped_pages(struct kunit *test)
@@ -351,7 +321,6 @@ static void evict_mapped_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, NPAGES);
 	dmk_expect_on_system(test, addr, NPAGES);
 	dmk_expect_data(test, addr, NPAGES, 9);
-	coherent_finish(test);
 }
 
 /*
@@ -385,7 +354,6 @@ static void fork_shares_coherent_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.freed, before.freed);
 	KUNIT_EXPECT_EQ(test, after.to_ram_calls, before.to_ram_calls);
 	dmk_expect_data(test, c.addr, DMK_CHILD_PAGES, c.seed);
-	coherent_finish(test);
 }
 
 static void munmap_frees_pages(struct kunit *test)
@@ -400,7 +368,6 @@ static void munmap_frees_pages(struct kunit *test)
 	after = dmk_stats(dev);
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, NPAGES);
 	KUNIT_EXPECT_EQ(test, after.free_pages - before.free_pages, NPAGES);
-	coherent_finish(test);
 }
 
 /*
@@ -436,22 +403,33 @@ static void hmm_reports_coherent_pages(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, after.freed, before.freed);
 	dmk_expect_data(test, addr, NPAGES, 13);
-	coherent_finish(test);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(release_window, um_release_device_window,
+			    struct resource *);
+
+/* A part of UML's device window, given back by KUnit. */
+static struct resource *window(struct kunit *test, unsigned long size,
+			       const char *name)
+{
+	struct resource *res = um_request_device_window(size, name);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_window,
+							res), 0);
+	return res;
 }
 
 /* The window takes device memory only: hot-adding RAM stays refused. */
 static void ram_hot_add_refused(struct kunit *test)
 {
-	struct resource *res;
+	struct resource *res = window(test, SZ_16M, "umdevmem-ram-test");
 
-	res = um_request_device_window(SZ_16M, "umdevmem-ram-test");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	KUNIT_EXPECT_EQ(test, add_memory(0, res->start, resource_size(res),
 					 MHP_NONE), -EOPNOTSUPP);
-	um_release_device_window(res);
+	kunit_release_action(test, release_window, res);
 	KUNIT_EXPECT_EQ(test, add_memory(0, SZ_32G, SZ_16M, MHP_NONE),
 			-EOPNOTSUPP);
-	coherent_finish(test);
 }
 
 static void full_window_refused(struct kunit *test)
@@ -464,7 +442,6 @@ static void full_window_refused(struct kunit *test)
 		umdevmem_destroy(dev);
 	else
 		KUNIT_EXPECT_EQ(test, PTR_ERR(dev), -EBUSY);
-	coherent_finish(test);
 }
 
 /*
@@ -476,21 +453,20 @@ static void destroy_and_reuse_window(struct kunit *test)
 	struct umdevmem *dev;
 	unsigned long addr, first_pfn;
 
-	dev = umdevmem_create_coherent("umdevmem-coh2", COHERENT_PAGES);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	dev = dmk_create_coherent(test, "umdevmem-coh2", COHERENT_PAGES);
 	first_pfn = umdevmem_first_pfn(dev);
 	addr = dmk_map_on_device(test, dev, NPAGES, 14, false);
-	KUNIT_ASSERT_EQ(test, umdevmem_destroy(dev), 0);
+	KUNIT_ASSERT_TRUE(test, dmk_destroy(test, dev));
 	dmk_expect_on_system(test, addr, NPAGES);
 	dmk_expect_data(test, addr, NPAGES, 14);
 
-	dev = umdevmem_create_coherent("umdevmem-coh2", COHERENT_PAGES);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	dev = dmk_create_coherent(test, "umdevmem-coh2", COHERENT_PAGES);
 	KUNIT_EXPECT_EQ(test, umdevmem_first_pfn(dev), first_pfn);
 	dmk_expect_zero_device_page(test, pfn_to_page(first_pfn));
-	KUNIT_EXPECT_EQ(test, umdevmem_destroy(dev), 0);
-	coherent_finish(test);
+	KUNIT_EXPECT_TRUE(test, dmk_destroy(test, dev));
 }
+
+KUNIT_DEFINE_ACTION_WRAPPER(unmap_pages, memunmap_pages, struct dev_pagemap *);
 
 /*
  * Device memory of a type migration does not handle, a
@@ -500,23 +476,21 @@ static void destroy_and_reuse_window(struct kunit *test)
  */
 static void generic_pgmap_dst_refused(struct kunit *test)
 {
+	struct resource *res = window(test, SZ_16M, "umdevmem-generic");
 	struct page *gen[2], *sys;
 	struct dev_pagemap *pgmap;
-	struct migrate_vma args;
-	struct resource *res;
+	struct migrate_vma *args;
 	unsigned long addr, i;
-	void *p;
 
-	res = um_request_device_window(SZ_16M, "umdevmem-generic");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pgmap);
 	pgmap->type = MEMORY_DEVICE_GENERIC;
 	pgmap->range.start = res->start;
 	pgmap->range.end = res->end;
 	pgmap->nr_range = 1;
-	p = memremap_pages(pgmap, NUMA_NO_NODE);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(memremap_pages(pgmap, NUMA_NO_NODE)));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unmap_pages,
+							pgmap), 0);
 	gen[0] = pfn_to_page(PHYS_PFN(res->start));
 	gen[1] = gen[0] + 1;
 
@@ -524,27 +498,25 @@ static void generic_pgmap_dst_refused(struct kunit *test)
 	addr = dmk_mmap(test, 2, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr + PAGE_SIZE, 1, 16);
 	sys = page_at(test, addr, 1);
-	dmk_args_init(test, &args, addr, 2, MIGRATE_VMA_SELECT_SYSTEM, NULL);
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, 2);
+	args = dmk_args(test, addr, 2, MIGRATE_VMA_SELECT_SYSTEM, NULL);
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, 2);
 	for (i = 0; i < 2; i++) {
+		/* as a driver's dst page: locked, one reference */
 		get_page(gen[i]);
 		lock_page(gen[i]);
-		args.dst[i] = migrate_pfn(page_to_pfn(gen[i]));
+		args->dst[i] = migrate_pfn(page_to_pfn(gen[i]));
 	}
-	dmk_pages_finalize(&args);
+	dmk_pages_finalize(test, args);
 
 	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_FALSE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
+		KUNIT_EXPECT_FALSE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
 		KUNIT_EXPECT_EQ(test, page_ref_count(gen[i]), 1);
 		KUNIT_EXPECT_FALSE(test, PageLocked(gen[i]));
 	}
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr).kind, DMK_NONE);
 	KUNIT_EXPECT_PTR_EQ(test, page_at(test, addr, 1), sys);
 	dmk_expect_data(test, addr + PAGE_SIZE, 1, 16);
-	memunmap_pages(pgmap);
-	um_release_device_window(res);
-	coherent_finish(test);
 }
 
 static struct kunit_case coherent_cases[] = {
@@ -571,6 +543,7 @@ static struct kunit_suite coherent_suite = {
 	.suite_init = coherent_suite_init,
 	.suite_exit = coherent_suite_exit,
 	.init = coherent_init,
+	.exit = dmk_exit,
 	.test_cases = coherent_cases,
 };
 kunit_test_suite(coherent_suite);

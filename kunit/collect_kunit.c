@@ -14,7 +14,7 @@
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/shmem_fs.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 /* folio_isolate_lru() and folio_putback_lru(), as mm's own tests use */
 #include "internal.h"
 
@@ -25,7 +25,7 @@
 static void zero_page_needs_select_system(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 	u8 byte;
 
@@ -33,17 +33,16 @@ static void zero_page_needs_select_system(struct kunit *test)
 	for (i = 0; i < NPAGES; i++)
 		KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
 					       i * PAGE_SIZE), 0);
-	dmk_args_init(test, &args, addr, NPAGES,
-		      MIGRATE_VMA_SELECT_DEVICE_PRIVATE, umdevmem_owner(dev));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.npages, NPAGES);
-	KUNIT_EXPECT_EQ(test, args.cpages, 0);
+	args = dmk_args(test, addr, NPAGES,
+			MIGRATE_VMA_SELECT_DEVICE_PRIVATE, umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->npages, NPAGES);
+	KUNIT_EXPECT_EQ(test, args->cpages, 0);
 	for (i = 0; i < NPAGES; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, args.src[i], 0, "src[%lu]", i);
+		KUNIT_EXPECT_EQ_MSG(test, args->src[i], 0, "src[%lu]", i);
 		KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
 				DMK_ZERO);
 	}
-	dmk_finish(test);
 }
 
 /* migrate_vma_setup() only trylocks: a locked page is not collected. */
@@ -57,15 +56,14 @@ static void locked_page_is_skipped(struct kunit *test)
 	dmk_fill(test, addr, NPAGES, 93);
 	victim = dmk_lookup(test, addr + VICTIM * PAGE_SIZE).page;
 	KUNIT_ASSERT_NOT_NULL(test, victim);
-	lock_page(victim);
+	dmk_lock_page(test, victim);
 	res = dmk_migrate(test, dmk(test)->dev[0], addr, NPAGES,
 			  MIGRATE_VMA_SELECT_SYSTEM, NULL);
 	KUNIT_EXPECT_TRUE(test, PageLocked(victim));
-	unlock_page(victim);
+	dmk_unlock_page(test, victim);
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES - 1);
 	dmk_expect_all_but_one(test, addr, NPAGES, VICTIM, victim, 93);
-	dmk_finish(test);
 }
 
 /*
@@ -96,7 +94,6 @@ static void exclusive_entry_is_skipped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_user(byte, (u8 __user *)victim_addr), 0);
 	KUNIT_EXPECT_EQ(test, byte, dmk_byte(94, VICTIM, 0));
 	dmk_expect_all_but_one(test, addr, NPAGES, VICTIM, victim, 94);
-	dmk_finish(test);
 }
 
 /*
@@ -110,7 +107,7 @@ static void shmem_pages_are_restored(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
 	struct page *dpages[NPAGES], *shm[NPAGES];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 	int round;
 
@@ -128,24 +125,24 @@ static void shmem_pages_are_restored(struct kunit *test)
 		if (!writable)
 			KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, NPAGES,
 							   PROT_READ), 0);
-		dmk_args_init(test, &args, addr, NPAGES,
-			      MIGRATE_VMA_SELECT_SYSTEM, umdevmem_owner(dev));
-		KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-		KUNIT_EXPECT_EQ(test, args.cpages, NPAGES);
+		args = dmk_args(test, addr, NPAGES,
+				MIGRATE_VMA_SELECT_SYSTEM, umdevmem_owner(dev));
+		KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+		KUNIT_EXPECT_EQ(test, args->cpages, NPAGES);
 		for (i = 0; i < NPAGES; i++) {
-			KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
-			KUNIT_EXPECT_EQ(test, !!(args.src[i] & MIGRATE_PFN_WRITE),
+			KUNIT_EXPECT_TRUE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
+			KUNIT_EXPECT_EQ(test, !!(args->src[i] & MIGRATE_PFN_WRITE),
 					writable);
 			KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
 					DMK_OTHER);
 		}
-		dmk_alloc_and_copy(test, &args, dev, dpages);
-		dmk_pages_finalize(&args);
+		dmk_alloc_and_copy(test, dev, args, dpages);
+		dmk_pages_finalize(test, args);
 		for (i = 0; i < NPAGES; i++) {
 			struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
 
 			KUNIT_EXPECT_FALSE_MSG(test,
-					       args.src[i] & MIGRATE_PFN_MIGRATE,
+					       args->src[i] & MIGRATE_PFN_MIGRATE,
 					       "round %d page %lu", round, i);
 			KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
 			KUNIT_EXPECT_PTR_EQ(test, p.page, shm[i]);
@@ -153,8 +150,10 @@ static void shmem_pages_are_restored(struct kunit *test)
 		}
 		dmk_expect_data(test, addr, NPAGES, 95);
 	}
-	dmk_finish(test);
 }
+
+KUNIT_DEFINE_ACTION_WRAPPER(putback_lru_action, folio_putback_lru,
+			    struct folio *);
 
 /*
  * A page somebody else has taken off the LRU (compaction, another
@@ -174,15 +173,16 @@ static void isolated_page_is_restored(struct kunit *test)
 	folio = page_folio(victim);
 	lru_add_drain();
 	KUNIT_ASSERT_TRUE(test, folio_isolate_lru(folio));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+				putback_lru_action, folio), 0);
 	res = dmk_migrate(test, dmk(test)->dev[0], addr, NPAGES,
 			  MIGRATE_VMA_SELECT_SYSTEM, NULL);
 	KUNIT_EXPECT_FALSE(test, folio_test_lru(folio));
-	folio_putback_lru(folio);
+	kunit_release_action(test, putback_lru_action, folio);
 	/* collected, then restored by the unmap step, which sets cpages */
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES - 1);
 	dmk_expect_all_but_one(test, addr, NPAGES, VICTIM, victim, 96);
-	dmk_finish(test);
 }
 
 /*
@@ -202,12 +202,12 @@ static void private_file_cow_pages_move(struct kunit *test)
 	u8 byte = 0xff;
 
 	file = shmem_file_setup("umdevmem-kunit", NPAGES * PAGE_SIZE,
-				UMD_SHMEM_FLAGS);
+				UMDEVMEM_SHMEM_FLAGS);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	addr = vm_mmap(file, 0, NPAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE, 0);
+	addr = kunit_vm_mmap(test, file, 0, NPAGES * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
 	fput(file);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_FALSE(test, !addr || IS_ERR_VALUE(addr));
 	dmk_fill(test, addr, CACHE, 97);
 	KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
 				       CACHE * PAGE_SIZE), 0);
@@ -220,7 +220,7 @@ static void private_file_cow_pages_move(struct kunit *test)
 			  NULL);
 	KUNIT_EXPECT_EQ(test, res.cpages, CACHE + 1);
 	KUNIT_EXPECT_EQ(test, res.migrated, CACHE);
-	dmk_expect_on_device(test, addr, CACHE, dev);
+	dmk_expect_on_device(test, dev, addr, CACHE);
 	KUNIT_EXPECT_PTR_EQ(test, dmk_lookup(test, addr + CACHE * PAGE_SIZE).page,
 			    cache_page);
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + UNTOUCHED * PAGE_SIZE).kind,
@@ -229,7 +229,6 @@ static void private_file_cow_pages_move(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_user(byte, (u8 __user *)addr +
 				       CACHE * PAGE_SIZE + 5), 0);
 	KUNIT_EXPECT_EQ(test, byte, 0);
-	dmk_finish(test);
 }
 
 static struct kunit_case collect_cases[] = {
@@ -245,6 +244,7 @@ static struct kunit_case collect_cases[] = {
 static struct kunit_suite collect_suite = {
 	.name = "umdevmem_collect",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = collect_cases,
 };

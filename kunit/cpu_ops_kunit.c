@@ -14,7 +14,7 @@
 #include <linux/mman.h>
 #include <linux/syscalls.h>
 #include <linux/rmap.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 #define NPAGES DMK_CHILD_PAGES
 #define VICTIM 1
@@ -47,7 +47,6 @@ static void mprotect_makes_device_entries_readonly(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, p.write);
 	}
 	dmk_expect_data(test, addr, NPAGES, 102);
-	dmk_finish(test);
 }
 
 static void dontneed_frees_device_pages(struct kunit *test)
@@ -72,7 +71,6 @@ static void dontneed_frees_device_pages(struct kunit *test)
 					       i * PAGE_SIZE), 0);
 		KUNIT_EXPECT_EQ(test, byte, 0);
 	}
-	dmk_finish(test);
 }
 
 /*
@@ -112,7 +110,6 @@ static void fork_shares_device_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.to_ram_pages - before.to_ram_pages, NPAGES);
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, NPAGES);
 	dmk_expect_data(test, c.addr, NPAGES, c.seed);
-	dmk_finish(test);
 }
 
 /* fork() restores a device-exclusive entry before copying the pte. */
@@ -139,7 +136,6 @@ static void fork_restores_exclusive_entry(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, victim_addr).kind, DMK_SYSTEM);
 	KUNIT_EXPECT_PTR_EQ(test, dmk_lookup(test, victim_addr).page, page);
 	dmk_expect_data(test, c.addr, NPAGES, c.seed);
-	dmk_finish(test);
 }
 
 /*
@@ -162,7 +158,7 @@ static void mprotect_on_exclusive_entry(struct kunit *test)
 	p = dmk_lookup(test, addr);
 	KUNIT_EXPECT_EQ(test, p.kind, DMK_EXCLUSIVE);
 	KUNIT_EXPECT_PTR_EQ(test, p.page, page);
-	if (UMD_EXCLUSIVE_HAS_WRITE)
+	if (UMDEVMEM_EXCLUSIVE_HAS_WRITE)
 		KUNIT_EXPECT_FALSE(test, p.write);
 	dmk_expect_data(test, addr, 1, 108);
 	p = dmk_lookup(test, addr);
@@ -171,7 +167,6 @@ static void mprotect_on_exclusive_entry(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, p.write);
 	KUNIT_EXPECT_NULL(test, dmk_make_exclusive(test, addr));
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr).kind, DMK_SYSTEM);
-	dmk_finish(test);
 }
 
 /* GUP and pins never return a device-private page: they fault it back. */
@@ -180,7 +175,7 @@ static void gup_faults_device_pages_back(struct kunit *test)
 	struct umdevmem *dev = dmk(test)->dev[0];
 	struct mm_struct *mm = current->mm;
 	struct umdevmem_stats before, after;
-	struct page *got = NULL, *pinned = NULL;
+	struct page *got = NULL, *pinned;
 	unsigned long addr;
 	long ret;
 
@@ -190,9 +185,9 @@ static void gup_faults_device_pages_back(struct kunit *test)
 	ret = get_user_pages(addr, 1, FOLL_WRITE, &got);
 	mmap_read_unlock(mm);
 	KUNIT_ASSERT_EQ(test, ret, 1);
-	ret = pin_user_pages_fast(addr + PAGE_SIZE, 1,
-				  FOLL_WRITE | FOLL_LONGTERM, &pinned);
-	KUNIT_ASSERT_EQ(test, ret, 1);
+	dmk_hold_page(test, got);
+	pinned = dmk_pin(test, addr + PAGE_SIZE, FOLL_WRITE | FOLL_LONGTERM);
+	KUNIT_ASSERT_NOT_NULL(test, pinned);
 	after = dmk_stats(dev);
 
 	KUNIT_EXPECT_FALSE(test, is_zone_device_page(got));
@@ -202,11 +197,22 @@ static void gup_faults_device_pages_back(struct kunit *test)
 			    pinned);
 	KUNIT_EXPECT_EQ(test, after.to_ram_pages - before.to_ram_pages, 2);
 	KUNIT_EXPECT_EQ(test, after.free_pages - before.free_pages, 2);
-	put_page(got);
-	unpin_user_page(pinned);
+	dmk_put_page(test, got);
+	dmk_unpin(test, pinned);
 	dmk_expect_data(test, addr, 2, 109);
-	dmk_finish(test);
 }
+
+static const unsigned long mremap_flags[] = {
+	MREMAP_MAYMOVE | MREMAP_FIXED,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+};
+
+static void mremap_flags_desc(const unsigned long *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "MAYMOVE|FIXED%s",
+		 *flags & MREMAP_DONTUNMAP ? "|DONTUNMAP" : "");
+}
+KUNIT_ARRAY_PARAM(mremap_flags, mremap_flags, mremap_flags_desc);
 
 /*
  * mremap() moves device-private entries as they are: the device pages
@@ -216,37 +222,29 @@ static void gup_faults_device_pages_back(struct kunit *test)
  */
 static void mremap_moves_device_entries(struct kunit *test)
 {
-	static const unsigned long flags[] = {
-		MREMAP_MAYMOVE | MREMAP_FIXED,
-		MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
-	};
+	const unsigned long flags = *(const unsigned long *)test->param_value;
 	struct umdevmem *dev = dmk(test)->dev[0];
 	struct page *dpages[NPAGES];
 	unsigned long addr, to, i;
-	unsigned int f;
 
-	for (f = 0; f < ARRAY_SIZE(flags); f++) {
-		addr = dmk_map_on_device(test, dev, NPAGES, 110 + f, false);
-		for (i = 0; i < NPAGES; i++)
-			dpages[i] = dmk_lookup(test, addr + i * PAGE_SIZE).page;
-		to = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
-		KUNIT_ASSERT_EQ(test, sys_mremap(addr, NPAGES * PAGE_SIZE,
-						 NPAGES * PAGE_SIZE, flags[f], to),
-				(long)to);
-		for (i = 0; i < NPAGES; i++) {
-			struct dmk_pte p = dmk_lookup(test, to + i * PAGE_SIZE);
+	addr = dmk_map_on_device(test, dev, NPAGES, 110, false);
+	for (i = 0; i < NPAGES; i++)
+		dpages[i] = dmk_lookup(test, addr + i * PAGE_SIZE).page;
+	to = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
+	KUNIT_ASSERT_EQ(test, sys_mremap(addr, NPAGES * PAGE_SIZE,
+					 NPAGES * PAGE_SIZE, flags, to),
+			(long)to);
+	for (i = 0; i < NPAGES; i++) {
+		struct dmk_pte p = dmk_lookup(test, to + i * PAGE_SIZE);
 
-			KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
-			KUNIT_EXPECT_PTR_EQ(test, p.page, dpages[i]);
-			KUNIT_EXPECT_TRUE(test, p.write);
-			KUNIT_EXPECT_EQ(test,
-					dmk_lookup(test, addr + i * PAGE_SIZE).kind,
-					DMK_NONE);
-		}
-		dmk_expect_data(test, to, NPAGES, 110 + f);
-		dmk_expect_on_system(test, to, NPAGES);
+		KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
+		KUNIT_EXPECT_PTR_EQ(test, p.page, dpages[i]);
+		KUNIT_EXPECT_TRUE(test, p.write);
+		KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
+				DMK_NONE);
 	}
-	dmk_finish(test);
+	dmk_expect_data(test, to, NPAGES, 110);
+	dmk_expect_on_system(test, to, NPAGES);
 }
 
 static struct kunit_case cpu_ops_cases[] = {
@@ -256,13 +254,14 @@ static struct kunit_case cpu_ops_cases[] = {
 	KUNIT_CASE(fork_restores_exclusive_entry),
 	KUNIT_CASE(mprotect_on_exclusive_entry),
 	KUNIT_CASE(gup_faults_device_pages_back),
-	KUNIT_CASE(mremap_moves_device_entries),
+	KUNIT_CASE_PARAM(mremap_moves_device_entries, mremap_flags_gen_params),
 	{}
 };
 
 static struct kunit_suite cpu_ops_suite = {
 	.name = "umdevmem_cpu_ops",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = cpu_ops_cases,
 };

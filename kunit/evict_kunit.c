@@ -9,7 +9,7 @@
 #include <linux/err.h>
 #include <linux/migrate.h>
 #include <linux/mman.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 static void evict_brings_pages_back(struct kunit *test)
 {
@@ -32,7 +32,6 @@ static void evict_brings_pages_back(struct kunit *test)
 	before = dmk_stats(dev);
 	dmk_expect_data(test, addr, n, 31);
 	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
-	dmk_finish(test);
 }
 
 /* migrate_device_range() only trylocks: a locked device page stays. */
@@ -46,17 +45,16 @@ static void evict_skips_locked_page(struct kunit *test)
 	addr = dmk_map_on_device(test, dev, n, 32, false);
 	dpage = dmk_lookup(test, addr + victim * PAGE_SIZE).page;
 	KUNIT_ASSERT_NOT_NULL(test, dpage);
-	lock_page(dpage);
+	dmk_lock_page(test, dpage);
 	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), n - 1);
-	unlock_page(dpage);
+	dmk_unlock_page(test, dpage);
 	dmk_expect_on_system(test, addr, victim);
-	dmk_expect_on_device(test, addr + victim * PAGE_SIZE, 1, dev);
+	dmk_expect_on_device(test, dev, addr + victim * PAGE_SIZE, 1);
 	dmk_expect_on_system(test, addr + (victim + 1) * PAGE_SIZE,
 			     n - victim - 1);
 	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), 1);
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, n, 32);
-	dmk_finish(test);
 }
 
 /*
@@ -78,13 +76,12 @@ static void evict_chosen_pages(struct kunit *test)
 			ARRAY_SIZE(chosen));
 	for (i = 0; i < n; i++) {
 		if (i % 2)
-			dmk_expect_on_device(test, addr + i * PAGE_SIZE, 1, dev);
+			dmk_expect_on_device(test, dev, addr + i * PAGE_SIZE, 1);
 		else
 			dmk_expect_on_system(test, addr + i * PAGE_SIZE, 1);
 	}
 	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), n - ARRAY_SIZE(chosen));
 	dmk_expect_data(test, addr, n, 33);
-	dmk_finish(test);
 }
 
 static void evict_one_device_only(struct kunit *test)
@@ -97,10 +94,9 @@ static void evict_one_device_only(struct kunit *test)
 	b = dmk_map_on_device(test, d->dev[1], n, 33, false);
 	KUNIT_EXPECT_EQ(test, umdevmem_evict(d->dev[0]), n);
 	dmk_expect_on_system(test, a, n);
-	dmk_expect_on_device(test, b, n, d->dev[1]);
+	dmk_expect_on_device(test, d->dev[1], b, n);
 	dmk_expect_data(test, a, n, 32);
 	dmk_expect_data(test, b, n, 33);
-	dmk_finish(test);
 }
 
 static void evict_keeps_readonly(struct kunit *test)
@@ -118,7 +114,6 @@ static void evict_keeps_readonly(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, p.write);
 	}
 	dmk_expect_data(test, addr, n, 34);
-	dmk_finish(test);
 }
 
 static void evict_idle_device(struct kunit *test)
@@ -128,7 +123,6 @@ static void evict_idle_device(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, umdevmem_evict(dev), 0);
 	KUNIT_EXPECT_EQ(test, dmk_stats(dev).evicted, before.evicted);
-	dmk_finish(test);
 }
 
 /* Destroying a device evicts its pages and gives its range back. */
@@ -138,16 +132,14 @@ static void destroy_evicts(struct kunit *test)
 	struct umdevmem *tmp;
 	unsigned long addr;
 
-	tmp = umdevmem_create("umdevmem-tmp", 1);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(tmp));
+	tmp = dmk_create(test, "umdevmem-tmp", 1);
 	/* one page asked for, one whole memory section given */
 	KUNIT_EXPECT_EQ(test, dmk_stats(tmp).total_pages,
 			PAGES_PER_SECTION);
 	addr = dmk_map_on_device(test, tmp, n, 35, false);
-	KUNIT_EXPECT_EQ(test, umdevmem_destroy(tmp), 0);
+	KUNIT_EXPECT_TRUE(test, dmk_destroy(test, tmp));
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, n, 35);
-	dmk_finish(test);
 }
 
 static struct kunit_case evict_cases[] = {
@@ -164,6 +156,7 @@ static struct kunit_case evict_cases[] = {
 static struct kunit_suite evict_suite = {
 	.name = "umdevmem_evict",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = evict_cases,
 };

@@ -8,7 +8,7 @@
 #include <linux/migrate.h>
 #include <linux/mman.h>
 #include <linux/uaccess.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 static void read_fault_back(struct kunit *test)
 {
@@ -28,7 +28,6 @@ static void read_fault_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, n);
 	KUNIT_EXPECT_EQ(test, after.free_pages, dmk(test)->base[0].free_pages);
 	dmk_expect_on_system(test, addr, n);
-	dmk_finish(test);
 }
 
 static void write_fault_back(struct kunit *test)
@@ -52,7 +51,6 @@ static void write_fault_back(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dmk_lookup(test, page3).write);
 	dmk_expect_data(test, page3, 1, 13);
 	dmk_expect_data(test, addr, 3, 12);
-	dmk_finish(test);
 }
 
 /* A one-byte write keeps the rest of the page the device held. */
@@ -72,7 +70,6 @@ static void partial_write_keeps_page(struct kunit *test)
 		if (buf[off] != (off == 1000 ? mark : dmk_byte(14, 0, off)))
 			break;
 	KUNIT_EXPECT_EQ(test, off, PAGE_SIZE);
-	dmk_finish(test);
 }
 
 static void readonly_stays_readonly(struct kunit *test)
@@ -93,7 +90,6 @@ static void readonly_stays_readonly(struct kunit *test)
 	}
 	KUNIT_EXPECT_NE(test, put_user(byte, (u8 __user *)addr), 0);
 	dmk_expect_data(test, addr, n, 15);
-	dmk_finish(test);
 }
 
 static void writable_stays_writable(struct kunit *test)
@@ -116,7 +112,6 @@ static void writable_stays_writable(struct kunit *test)
 	after = dmk_stats(dev);
 	KUNIT_EXPECT_EQ(test, after.to_ram_calls, before.to_ram_calls);
 	dmk_expect_data(test, addr, n, 17);
-	dmk_finish(test);
 }
 
 /* The copy back fails: the fault is a SIGBUS, the page stays put. */
@@ -136,7 +131,6 @@ static void failed_copy_back_is_sigbus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.copy_failed - before.copy_failed, 1);
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr).kind, DMK_DEVICE);
 	dmk_expect_data(test, addr, 2, 18);
-	dmk_finish(test);
 }
 
 static struct kunit_case fault_cases[] = {
@@ -152,6 +146,7 @@ static struct kunit_case fault_cases[] = {
 static struct kunit_suite fault_suite = {
 	.name = "umdevmem_fault",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = fault_cases,
 };

@@ -6,7 +6,7 @@
  */
 #include <linux/migrate.h>
 #include <linux/mman.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 static void munmap_frees_device_pages(struct kunit *test)
 {
@@ -24,7 +24,6 @@ static void munmap_frees_device_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.free_pages - before.free_pages, n);
 	KUNIT_EXPECT_EQ(test, after.to_ram_calls, before.to_ram_calls);
 	KUNIT_EXPECT_EQ(test, after.copied_to_ram, before.copied_to_ram);
-	dmk_finish(test);
 }
 
 static void partial_munmap(struct kunit *test)
@@ -40,12 +39,11 @@ static void partial_munmap(struct kunit *test)
 	after = dmk_stats(dev);
 
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, 4);
-	dmk_expect_on_device(test, addr, 6, dev);
-	dmk_expect_on_device(test, addr + 10 * PAGE_SIZE, 6, dev);
+	dmk_expect_on_device(test, dev, addr, 6);
+	dmk_expect_on_device(test, dev, addr + 10 * PAGE_SIZE, 6);
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + 7 * PAGE_SIZE).kind,
 			DMK_NONE);
 	dmk_expect_data(test, addr, 6, 22);
-	dmk_finish(test);
 }
 
 /* Dropping the last mm reference frees the pages of both devices. */
@@ -60,7 +58,7 @@ static void mm_teardown_frees_all(struct kunit *test)
 	dmk_map_on_device(test, d->dev[1], n, 24, false);
 	for (i = 0; i < 2; i++)
 		before[i] = dmk_stats(d->dev[i]);
-	dmk_finish(test);	/* mmput() of the last reference */
+	dmk_teardown_mm(test);	/* mmput() of the last reference */
 	for (i = 0; i < 2; i++) {
 		after[i] = dmk_stats(d->dev[i]);
 		KUNIT_EXPECT_EQ(test, after[i].freed - before[i].freed, n);
@@ -81,6 +79,7 @@ static struct kunit_case free_cases[] = {
 static struct kunit_suite free_suite = {
 	.name = "umdevmem_free",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = free_cases,
 };

@@ -14,7 +14,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 static void same_owner_sees_device_pfns(struct kunit *test)
 {
@@ -36,7 +36,6 @@ static void same_owner_sees_device_pfns(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
 		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[i]), p.page);
 	}
-	dmk_finish(test);
 }
 
 static void same_owner_readonly(struct kunit *test)
@@ -54,7 +53,6 @@ static void same_owner_readonly(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, umdevmem_page_device(hmm_pfn_to_page(pfns[i])),
 				    dev);
 	}
-	dmk_finish(test);
 }
 
 /*
@@ -91,7 +89,6 @@ static void fault_after_hole_keeps_own_pages(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_VALID);
 		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[i]), p.page);
 	}
-	dmk_finish(test);
 }
 
 static void foreign_owner_faults_back(struct kunit *test)
@@ -117,7 +114,6 @@ static void foreign_owner_faults_back(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, umdevmem_page_device(p.page));
 	}
 	dmk_expect_data(test, addr, n, 43);
-	dmk_finish(test);
 }
 
 /* No owner at all (NULL) is foreign too, and write faults keep WRITE. */
@@ -137,7 +133,6 @@ static void no_owner_write_fault(struct kunit *test)
 	}
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, n, 44);
-	dmk_finish(test);
 }
 
 /* A snapshot that may not fault leaves foreign device pages alone. */
@@ -156,8 +151,7 @@ static void foreign_owner_snapshot_no_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dmk_stats(dev).to_ram_calls, before.to_ram_calls);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_FALSE(test, pfns[i] & HMM_PFN_VALID);
-	dmk_expect_on_device(test, addr, n, dev);
-	dmk_finish(test);
+	dmk_expect_on_device(test, dev, addr, n);
 }
 
 /*
@@ -214,7 +208,6 @@ static void snapshot_of_every_kind(struct kunit *test)
 			DMK_SYSTEM);
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + LOCAL * PAGE_SIZE).kind,
 			DMK_DEVICE);
-	dmk_finish(test);
 }
 
 /* Faults the VMA does not allow fail the whole snapshot. */
@@ -234,7 +227,21 @@ static void forbidden_faults_fail(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dmk_hmm_snapshot(test, addr + PAGE_SIZE, 1, pfns,
 				       HMM_PFN_REQ_FAULT, NULL), 0);
 	KUNIT_EXPECT_EQ(test, pfns[0] & HMM_PFN_FLAGS, HMM_PFN_VALID);
-	dmk_finish(test);
+}
+
+static const bool mirror_shared[] = { false, true };
+
+static void mirror_desc(const bool *shared, char *desc)
+{
+	strscpy(desc, *shared ? "shmem" : "anonymous", KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(mirror, mirror_shared, mirror_desc);
+
+static unsigned long mirror_mmap(struct kunit *test, unsigned long n,
+				 bool shared)
+{
+	return shared ? dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE) :
+			dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 }
 
 /*
@@ -243,44 +250,35 @@ static void forbidden_faults_fail(struct kunit *test)
  */
 static void mirror_reads_and_writes(struct kunit *test)
 {
+	const bool shared = *(const bool *)test->param_value;
 	const unsigned long n = 4;
 	unsigned long addr, i, off, pfns[4];
-	int shared;
 
-	for (shared = 0; shared < 2; shared++) {
-		addr = shared ? dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE) :
-				dmk_mmap(test, n, PROT_READ | PROT_WRITE);
-		dmk_fill(test, addr, n, 48);
-		KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
+	addr = mirror_mmap(test, n, shared);
+	dmk_fill(test, addr, n, 48);
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
 					       HMM_PFN_REQ_FAULT, NULL), 0);
-		for (i = 0; i < n; i++) {
-			u8 *kaddr = kmap_local_page(hmm_pfn_to_page(pfns[i]));
+	for (i = 0; i < n; i++) {
+		u8 *kaddr = kmap_local_page(hmm_pfn_to_page(pfns[i]));
 
-			for (off = 0; off < PAGE_SIZE; off++)
-				if (kaddr[off] != dmk_byte(48, i, off))
-					break;
-			kunmap_local(kaddr);
-			KUNIT_EXPECT_EQ_MSG(test, off, PAGE_SIZE,
-					    "shared %d page %lu", shared, i);
-		}
+		off = dmk_mismatch(kaddr, 48, i);
+		kunmap_local(kaddr);
+		KUNIT_EXPECT_EQ_MSG(test, off, PAGE_SIZE, "page %lu", i);
+	}
 
-		/* write faults on a fresh range, then the device writes */
-		addr = shared ? dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE) :
-				dmk_mmap(test, n, PROT_READ | PROT_WRITE);
-		KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
+	/* write faults on a fresh range, then the device writes */
+	addr = mirror_mmap(test, n, shared);
+	KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test, addr, n, pfns,
 					       HMM_PFN_REQ_FAULT |
 					       HMM_PFN_REQ_WRITE, NULL), 0);
-		for (i = 0; i < n; i++) {
-			u8 *kaddr = kmap_local_page(hmm_pfn_to_page(pfns[i]));
+	for (i = 0; i < n; i++) {
+		u8 *kaddr = kmap_local_page(hmm_pfn_to_page(pfns[i]));
 
-			KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_WRITE);
-			for (off = 0; off < PAGE_SIZE; off++)
-				kaddr[off] = dmk_byte(49, i, off);
-			kunmap_local(kaddr);
-		}
-		dmk_expect_data(test, addr, n, 49);
+		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_WRITE);
+		dmk_pattern(kaddr, 49, i);
+		kunmap_local(kaddr);
 	}
-	dmk_finish(test);
+	dmk_expect_data(test, addr, n, 49);
 }
 
 /* Two devices mirror the same pages: both see the same system pfns. */
@@ -304,7 +302,6 @@ static void two_mirrors_share_pages(struct kunit *test)
 				    dmk_lookup(test, addr + i * PAGE_SIZE).page);
 	}
 	dmk_expect_data(test, addr, n, 50);
-	dmk_finish(test);
 }
 
 static struct kunit_case hmm_cases[] = {
@@ -316,7 +313,7 @@ static struct kunit_case hmm_cases[] = {
 	KUNIT_CASE(foreign_owner_snapshot_no_fault),
 	KUNIT_CASE(snapshot_of_every_kind),
 	KUNIT_CASE(forbidden_faults_fail),
-	KUNIT_CASE(mirror_reads_and_writes),
+	KUNIT_CASE_PARAM(mirror_reads_and_writes, mirror_gen_params),
 	KUNIT_CASE(two_mirrors_share_pages),
 	{}
 };
@@ -324,6 +321,7 @@ static struct kunit_case hmm_cases[] = {
 static struct kunit_suite hmm_suite = {
 	.name = "umdevmem_hmm",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = hmm_cases,
 };

@@ -24,12 +24,11 @@
  */
 #include <linux/delay.h>
 #include <linux/hmm.h>
-#include <linux/kthread.h>
 #include <linux/migrate.h>
 #include <linux/mman.h>
 #include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 /*
  * An interval notifier user, standing for a second device driver.  A
@@ -66,14 +65,32 @@ static const struct mmu_interval_notifier_ops hw_user_ops = {
 	.invalidate = hw_invalidate,
 };
 
-static void hw_user_add(struct kunit *test, struct hw_user *u,
-			unsigned long addr, unsigned long n, void *own)
+static void hw_user_remove(void *ctx)
 {
-	memset(u, 0, sizeof(*u));
+	struct hw_user *u = ctx;
+
+	mmu_interval_notifier_remove(&u->sub);
+}
+
+/* A notifier user over @n pages from @addr, removed by KUnit. */
+static struct hw_user *hw_user_add(struct kunit *test, unsigned long addr,
+				   unsigned long n, void *own)
+{
+	struct hw_user *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, u);
 	u->own = own;
 	KUNIT_ASSERT_EQ(test, mmu_interval_notifier_insert(&u->sub,
 				current->mm, addr, n << PAGE_SHIFT,
 				&hw_user_ops), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hw_user_remove,
+							u), 0);
+	return u;
+}
+
+static void hw_user_del(struct kunit *test, struct hw_user *u)
+{
+	kunit_release_action(test, hw_user_remove, u);
 }
 
 static int hw_fault_collect_once(struct kunit *test, struct migrate_vma *args,
@@ -103,6 +120,8 @@ static int hw_fault_collect_once(struct kunit *test, struct migrate_vma *args,
 	if (!ret)
 		migrate_vma_setup_range(&range);
 	mmap_read_unlock(mm);
+	if (!ret)
+		dmk_collected(test, args);
 	return ret;
 }
 
@@ -123,6 +142,7 @@ static int hw_fault_collect(struct kunit *test, struct migrate_vma *args,
 	} while (ret == -EBUSY && --tries);
 	return ret;
 }
+
 /* Finish a collected migration to @dev; returns the pages it moved. */
 static unsigned long hw_finish_to(struct kunit *test, struct migrate_vma *args,
 				  struct umdevmem *dev)
@@ -132,8 +152,8 @@ static unsigned long hw_finish_to(struct kunit *test, struct migrate_vma *args,
 
 	dpages = kunit_kcalloc(test, args->npages, sizeof(*dpages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, dpages);
-	dmk_alloc_and_copy(test, args, dev, dpages);
-	dmk_pages_finalize(args);
+	dmk_alloc_and_copy(test, dev, args, dpages);
+	dmk_pages_finalize(test, args);
 	for (i = 0; i < args->npages; i++)
 		if (dpages[i] && (args->src[i] & MIGRATE_PFN_MIGRATE))
 			moved++;
@@ -149,7 +169,7 @@ static void hw_finish_all_to(struct kunit *test, struct migrate_vma *args,
 			     unsigned long n, unsigned int seed)
 {
 	KUNIT_EXPECT_EQ(test, hw_finish_to(test, args, dev), n);
-	dmk_expect_on_device(test, addr, n, dev);
+	dmk_expect_on_device(test, dev, addr, n);
 	dmk_expect_data(test, addr, n, seed);
 }
 
@@ -159,35 +179,34 @@ static void fault_flag_takes_other_device_pages(struct kunit *test)
 	const unsigned long n = 6;
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
 	struct umdevmem_stats before;
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 
 	addr = dmk_map_on_device(test, b, n, 61, false);
 	before = dmk_stats(b);
 
 	/* Without the flag the pages are not A's to collect. */
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, 0);
-	dmk_pages_finalize(&args);
-	dmk_expect_on_device(test, addr, n, b);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, 0);
+	dmk_pages_finalize(test, args);
+	dmk_expect_on_device(test, b, addr, n);
 	KUNIT_EXPECT_EQ(test, dmk_stats(b).to_ram_calls, before.to_ram_calls);
 
 	/* With it, B moves each page back on the fault and A collects it. */
-	dmk_args_init(test, &args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
 	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
-		KUNIT_EXPECT_NOT_NULL(test, migrate_pfn_to_page(args.src[i]));
-		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_WRITE);
+		KUNIT_EXPECT_TRUE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
+		KUNIT_EXPECT_NOT_NULL(test, migrate_pfn_to_page(args->src[i]));
+		KUNIT_EXPECT_TRUE(test, args->src[i] & MIGRATE_PFN_WRITE);
 	}
 	KUNIT_EXPECT_EQ(test, dmk_stats(b).to_ram_pages - before.to_ram_pages, n);
-	hw_finish_all_to(test, &args, a, addr, n, 61);
-	dmk_finish(test);
+	hw_finish_all_to(test, args, a, addr, n, 61);
 }
 
 /* Anonymous holes are collected as holes: nothing to fault in. */
@@ -195,21 +214,21 @@ static void fault_flag_leaves_anonymous_holes(struct kunit *test)
 {
 	const unsigned long n = 8;
 	struct umdevmem *a = dmk(test)->dev[0];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr + 4 * PAGE_SIZE, 2, 62);	/* pages 4, 5 */
-	dmk_args_init(test, &args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
 	for (i = 0; i < n; i++) {
 		bool filled = i == 4 || i == 5;
 
-		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
-		KUNIT_EXPECT_EQ(test, !!migrate_pfn_to_page(args.src[i]), filled);
+		KUNIT_EXPECT_TRUE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
+		KUNIT_EXPECT_EQ(test, !!migrate_pfn_to_page(args->src[i]), filled);
 		/* not faulted: still no pte, not even the zero page */
 		if (!filled)
 			KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
@@ -217,8 +236,8 @@ static void fault_flag_leaves_anonymous_holes(struct kunit *test)
 	}
 	/* no fault populated a hole: only pages 4 and 5 are anonymous pages */
 	KUNIT_EXPECT_EQ(test, get_mm_counter(current->mm, MM_ANONPAGES), 2);
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &args, a), n);
-	dmk_expect_on_device(test, addr, n, a);
+	KUNIT_EXPECT_EQ(test, hw_finish_to(test, args, a), n);
+	dmk_expect_on_device(test, a, addr, n);
 	dmk_expect_data(test, addr + 4 * PAGE_SIZE, 2, 62);
 	for (i = 0; i < n; i++) {
 		u8 byte = 0xff;
@@ -229,7 +248,6 @@ static void fault_flag_leaves_anonymous_holes(struct kunit *test)
 				(void __user *)(addr + i * PAGE_SIZE + 100), 1), 0);
 		KUNIT_EXPECT_EQ(test, byte, 0);
 	}
-	dmk_finish(test);
 }
 
 /*
@@ -240,33 +258,32 @@ static void fault_flag_faults_shared_holes(struct kunit *test)
 {
 	const unsigned long n = 4;
 	struct umdevmem *a = dmk(test)->dev[0];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 
 	addr = dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE);
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, 0);
-	dmk_pages_finalize(&args);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, 0);
+	dmk_pages_finalize(test, args);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
 				DMK_NONE);
 
-	dmk_args_init(test, &args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_NOT_NULL(test, migrate_pfn_to_page(args.src[i]));
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &args, a), 0);
+		KUNIT_EXPECT_NOT_NULL(test, migrate_pfn_to_page(args->src[i]));
+	KUNIT_EXPECT_EQ(test, hw_finish_to(test, args, a), 0);
 	for (i = 0; i < n; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
 
 		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
 	}
-	dmk_finish(test);
 }
 
 /* A device exclusive entry is faulted back to a present page, collected. */
@@ -274,7 +291,7 @@ static void fault_flag_restores_exclusive_entry(struct kunit *test)
 {
 	const unsigned long n = 3;
 	struct umdevmem *b = dmk(test)->dev[1];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
@@ -283,22 +300,21 @@ static void fault_flag_restores_exclusive_entry(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dmk_lookup(test, addr + PAGE_SIZE).kind,
 			DMK_EXCLUSIVE);
 
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(b));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n - 1);
-	KUNIT_EXPECT_FALSE(test, args.src[1] & MIGRATE_PFN_MIGRATE);
-	dmk_pages_finalize(&args);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(b));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n - 1);
+	KUNIT_EXPECT_FALSE(test, args->src[1] & MIGRATE_PFN_MIGRATE);
+	dmk_pages_finalize(test, args);
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + PAGE_SIZE).kind,
 			DMK_EXCLUSIVE);
 
-	dmk_args_init(test, &args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(b));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
-	hw_finish_all_to(test, &args, b, addr, n, 63);
-	dmk_finish(test);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(b));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
+	hw_finish_all_to(test, args, b, addr, n, 63);
 }
 
 /*
@@ -309,7 +325,7 @@ static void fault_flag_failure_restores(struct kunit *test)
 {
 	const unsigned long n = 4;
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 	struct dmk_pte p;
 
@@ -319,22 +335,21 @@ static void fault_flag_failure_restores(struct kunit *test)
 					  MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated,
 			1);
 	umdevmem_fail_copy(b, 1);
-	dmk_args_init(test, &args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	KUNIT_EXPECT_EQ(test, dmk_setup(test, &args), -EFAULT);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
+	KUNIT_EXPECT_EQ(test, dmk_setup(test, args), -EFAULT);
 	umdevmem_fail_copy(b, 0);
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, args.src[i], 0);
+		KUNIT_EXPECT_EQ(test, args->src[i], 0);
 	for (i = 0; i < 3; i++) {
 		p = dmk_lookup(test, addr + i * PAGE_SIZE);
 		KUNIT_ASSERT_EQ(test, p.kind, DMK_SYSTEM);
 		KUNIT_EXPECT_TRUE(test, p.write);
 		KUNIT_EXPECT_FALSE(test, PageLocked(p.page));
 	}
-	dmk_expect_on_device(test, addr + 3 * PAGE_SIZE, 1, b);
+	dmk_expect_on_device(test, b, addr + 3 * PAGE_SIZE, 1);
 	dmk_expect_data(test, addr, n, 64);
-	dmk_finish(test);
 }
 
 /*
@@ -345,7 +360,7 @@ static void fault_flag_guard_marker_fails(struct kunit *test)
 {
 	const unsigned long n = 3;
 	struct umdevmem *a = dmk(test)->dev[0];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 	struct dmk_pte p;
 
@@ -357,16 +372,16 @@ static void fault_flag_guard_marker_fails(struct kunit *test)
 			DMK_OTHER);
 
 	/* Without a fault the marker is skipped. */
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n - 1);
-	dmk_pages_finalize(&args);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n - 1);
+	dmk_pages_finalize(test, args);
 
-	dmk_args_init(test, &args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	KUNIT_EXPECT_EQ(test, dmk_setup(test, &args), -EFAULT);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
+	KUNIT_EXPECT_EQ(test, dmk_setup(test, args), -EFAULT);
 	for (i = 0; i < n - 1; i++) {
 		p = dmk_lookup(test, addr + i * PAGE_SIZE);
 		KUNIT_ASSERT_EQ(test, p.kind, DMK_SYSTEM);
@@ -374,7 +389,6 @@ static void fault_flag_guard_marker_fails(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, PageLocked(p.page));
 	}
 	dmk_expect_data(test, addr, n - 1, 74);
-	dmk_finish(test);
 }
 
 /* A fault in a vma the CPU may not read fails at once. */
@@ -382,7 +396,7 @@ static void fault_flag_prot_none(struct kunit *test)
 {
 	const unsigned long n = 2;
 	struct umdevmem *a = dmk(test)->dev[0];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
@@ -390,43 +404,41 @@ static void fault_flag_prot_none(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, n, PROT_NONE), 0);
 
 	/* Without a fault the pages are collected, as they always were. */
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
-	dmk_pages_finalize(&args);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
+	dmk_pages_finalize(test, args);
 
-	dmk_args_init(test, &args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	KUNIT_EXPECT_EQ(test, dmk_setup(test, &args), -EFAULT);
-	KUNIT_EXPECT_EQ(test, args.cpages, 0);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
+	KUNIT_EXPECT_EQ(test, dmk_setup(test, args), -EFAULT);
+	KUNIT_EXPECT_EQ(test, args->cpages, 0);
 	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, n, PROT_READ | PROT_WRITE), 0);
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, n, 65);
-	dmk_finish(test);
 }
 
 /* migrate_to_ram() serves a fault already: it may not ask for more. */
 static void fault_flag_refused_with_fault_page(struct kunit *test)
 {
 	struct umdevmem *a = dmk(test)->dev[0];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	struct dmk_pte p;
 	unsigned long addr;
 
 	addr = dmk_map_on_device(test, a, 1, 66, false);
 	p = dmk_lookup(test, addr);
 	KUNIT_ASSERT_EQ(test, p.kind, DMK_DEVICE);
-	dmk_args_init(test, &args, addr, 1,
-		      MIGRATE_VMA_SELECT_DEVICE_PRIVATE | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
+	args = dmk_args(test, addr, 1,
+			MIGRATE_VMA_SELECT_DEVICE_PRIVATE | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
 	lock_page(p.page);
-	args.fault_page = p.page;
-	KUNIT_EXPECT_EQ(test, dmk_setup(test, &args), -EINVAL);
+	args->fault_page = p.page;
+	KUNIT_EXPECT_EQ(test, dmk_setup(test, args), -EINVAL);
 	unlock_page(p.page);
-	dmk_expect_on_device(test, addr, 1, a);
-	dmk_finish(test);
+	dmk_expect_on_device(test, a, addr, 1);
 }
 
 /*
@@ -439,8 +451,8 @@ static void req_migrate_mixed_range(struct kunit *test)
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
 	unsigned long addr, pfns[6], i;
 	struct page *sys[6] = {};
-	struct migrate_vma args;
-	struct hw_user u;
+	struct migrate_vma *args;
+	struct hw_user *u;
 	u8 byte;
 
 	/* 0 hole, 1 zero page, 2-3 system, 4 on A, 5 on B */
@@ -455,12 +467,12 @@ static void req_migrate_mixed_range(struct kunit *test)
 	for (i = 2; i < 4; i++)
 		sys[i] = dmk_lookup(test, addr + i * PAGE_SIZE).page;
 
-	hw_user_add(test, &u, addr, n, umdevmem_owner(a));
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, hw_fault_collect(test, &args, &u,
+	u = hw_user_add(test, addr, n, umdevmem_owner(a));
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, hw_fault_collect(test, args, u,
 					       HMM_PFN_REQ_MIGRATE, pfns, 1), 0);
-	mmu_interval_notifier_remove(&u.sub);
+	hw_user_del(test, u);
 
 	KUNIT_EXPECT_EQ(test, pfns[0] & (HMM_PFN_MIGRATE | HMM_PFN_VALID),
 			HMM_PFN_MIGRATE);
@@ -479,14 +491,13 @@ static void req_migrate_mixed_range(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pfns[4] & HMM_PFN_MIGRATE);
 	/* B's page: not A's, and no fault asked */
 	KUNIT_EXPECT_FALSE(test, pfns[5] & (HMM_PFN_VALID | HMM_PFN_MIGRATE));
-	KUNIT_EXPECT_EQ(test, args.cpages, 4);
-	KUNIT_EXPECT_EQ(test, args.npages, n);
+	KUNIT_EXPECT_EQ(test, args->cpages, 4);
+	KUNIT_EXPECT_EQ(test, args->npages, n);
 
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &args, a), 4);
-	dmk_expect_on_device(test, addr, 5, a);
-	dmk_expect_on_device(test, addr + 5 * PAGE_SIZE, 1, b);
+	KUNIT_EXPECT_EQ(test, hw_finish_to(test, args, a), 4);
+	dmk_expect_on_device(test, a, addr, 5);
+	dmk_expect_on_device(test, b, addr + 5 * PAGE_SIZE, 1);
 	dmk_expect_data(test, addr + 2 * PAGE_SIZE, 4, 67);
-	dmk_finish(test);
 }
 
 /* With HMM_PFN_REQ_FAULT too, B's page is faulted back and collected. */
@@ -495,19 +506,19 @@ static void req_migrate_with_fault(struct kunit *test)
 	const unsigned long n = 3;
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
 	unsigned long addr, pfns[3], i;
-	struct migrate_vma args;
-	struct hw_user u;
+	struct migrate_vma *args;
+	struct hw_user *u;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, n, 68);
 	KUNIT_ASSERT_EQ(test, dmk_migrate(test, b, addr + PAGE_SIZE, 1,
 					  MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated, 1);
-	hw_user_add(test, &u, addr, n, umdevmem_owner(a));
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, hw_fault_collect(test, &args, &u,
+	u = hw_user_add(test, addr, n, umdevmem_owner(a));
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, hw_fault_collect(test, args, u,
 				HMM_PFN_REQ_FAULT | HMM_PFN_REQ_MIGRATE, pfns, 3), 0);
-	mmu_interval_notifier_remove(&u.sub);
+	hw_user_del(test, u);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, pfns[i] & (HMM_PFN_MIGRATE | HMM_PFN_VALID),
 				HMM_PFN_MIGRATE | HMM_PFN_VALID);
@@ -515,10 +526,9 @@ static void req_migrate_with_fault(struct kunit *test)
 	 * B's migrate_to_ram() changed the range: the first call ended with
 	 * -EBUSY after one walk, the retry collected all in one walk.
 	 */
-	KUNIT_EXPECT_EQ(test, u.own_events, 2);
-	KUNIT_EXPECT_GE(test, u.migrate_events - u.own_events, 1);
-	hw_finish_all_to(test, &args, a, addr, n, 68);
-	dmk_finish(test);
+	KUNIT_EXPECT_EQ(test, u->own_events, 2);
+	KUNIT_EXPECT_GE(test, u->migrate_events - u->own_events, 1);
+	hw_finish_all_to(test, args, a, addr, n, 68);
 }
 
 /*
@@ -532,27 +542,27 @@ static void other_user_sees_invalidation(struct kunit *test)
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
 	struct mm_struct *mm = current->mm;
 	unsigned long addr, pfns[4];
-	struct hw_user other, own;
+	struct hw_user *other, *own;
 	struct hmm_range range = {};
 	unsigned long seq, own_seq;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, n, 69);
-	hw_user_add(test, &other, addr, n, umdevmem_owner(b));
-	hw_user_add(test, &own, addr, n, umdevmem_owner(a));
-	seq = mmu_interval_read_begin(&other.sub);
-	own_seq = mmu_interval_read_begin(&own.sub);
+	other = hw_user_add(test, addr, n, umdevmem_owner(b));
+	own = hw_user_add(test, addr, n, umdevmem_owner(a));
+	seq = mmu_interval_read_begin(&other->sub);
+	own_seq = mmu_interval_read_begin(&own->sub);
 
 	KUNIT_EXPECT_EQ(test, dmk_migrate(test, a, addr, n,
 					  MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated, n);
-	KUNIT_EXPECT_GE(test, other.migrate_events, 1);
-	KUNIT_EXPECT_PTR_EQ(test, other.last_owner, umdevmem_owner(a));
-	KUNIT_EXPECT_TRUE(test, mmu_interval_read_retry(&other.sub, seq));
+	KUNIT_EXPECT_GE(test, other->migrate_events, 1);
+	KUNIT_EXPECT_PTR_EQ(test, other->last_owner, umdevmem_owner(a));
+	KUNIT_EXPECT_TRUE(test, mmu_interval_read_retry(&other->sub, seq));
 	/* the migrating driver's own notifier may ignore its migration */
-	KUNIT_EXPECT_GE(test, own.migrate_events, 1);
-	KUNIT_EXPECT_FALSE(test, mmu_interval_read_retry(&own.sub, own_seq));
+	KUNIT_EXPECT_GE(test, own->migrate_events, 1);
+	KUNIT_EXPECT_FALSE(test, mmu_interval_read_retry(&own->sub, own_seq));
 
-	range.notifier = &other.sub;
+	range.notifier = &other->sub;
 	range.notifier_seq = seq;
 	range.start = addr;
 	range.end = addr + n * PAGE_SIZE;
@@ -563,11 +573,10 @@ static void other_user_sees_invalidation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hmm_range_fault(&range), -EBUSY);
 	mmap_read_unlock(mm);
 
-	mmu_interval_notifier_remove(&other.sub);
-	mmu_interval_notifier_remove(&own.sub);
-	dmk_expect_on_device(test, addr, n, a);
+	hw_user_del(test, other);
+	hw_user_del(test, own);
+	dmk_expect_on_device(test, a, addr, n);
 	dmk_expect_data(test, addr, n, 69);
-	dmk_finish(test);
 }
 
 /*
@@ -582,21 +591,21 @@ static void own_invalidation_ignored_or_busy(struct kunit *test)
 	const unsigned long n = 2;
 	struct umdevmem *a = dmk(test)->dev[0];
 	unsigned long addr, pfns[2];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	struct dmk_pte p;
-	struct hw_user u;
+	struct hw_user *u;
 
 	addr = dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, 1, 70);
 
-	hw_user_add(test, &u, addr, n, NULL);
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_EXPECT_EQ(test, hw_fault_collect(test, &args, &u,
+	u = hw_user_add(test, addr, n, NULL);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_EXPECT_EQ(test, hw_fault_collect(test, args, u,
 				HMM_PFN_REQ_FAULT | HMM_PFN_REQ_MIGRATE, pfns, 1),
 			-EBUSY);
-	mmu_interval_notifier_remove(&u.sub);
-	KUNIT_EXPECT_EQ(test, u.migrate_events, 1);
+	hw_user_del(test, u);
+	KUNIT_EXPECT_EQ(test, u->migrate_events, 1);
 	p = dmk_lookup(test, addr);
 	KUNIT_ASSERT_EQ(test, p.kind, DMK_SYSTEM);
 	KUNIT_EXPECT_TRUE(test, p.write);
@@ -608,41 +617,46 @@ static void own_invalidation_ignored_or_busy(struct kunit *test)
 
 	addr = dmk_mmap_shared(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, 1, 70);
-	hw_user_add(test, &u, addr, n, umdevmem_owner(a));
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_EXPECT_EQ(test, hw_fault_collect(test, &args, &u,
+	u = hw_user_add(test, addr, n, umdevmem_owner(a));
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_EXPECT_EQ(test, hw_fault_collect(test, args, u,
 				HMM_PFN_REQ_FAULT | HMM_PFN_REQ_MIGRATE, pfns, 1),
 			0);
-	mmu_interval_notifier_remove(&u.sub);
-	KUNIT_EXPECT_EQ(test, u.own_events, 2);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
+	hw_user_del(test, u);
+	KUNIT_EXPECT_EQ(test, u->own_events, 2);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
 	/* shmem pages stay in system memory: the migration restores them */
-	KUNIT_EXPECT_EQ(test, hw_finish_to(test, &args, a), 0);
+	KUNIT_EXPECT_EQ(test, hw_finish_to(test, args, a), 0);
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, 1, 70);
-	dmk_finish(test);
 }
 
-struct hw_waiter {
-	struct mm_struct *mm;
-	struct migrate_vma args;
-	int ret;
-	struct completion done;
-};
-
-static int hw_waiter_fn(void *arg)
+/* migrate_vma_setup() of @args in a thread of its own. */
+static long hw_setup_fn(void *arg)
 {
-	struct hw_waiter *w = arg;
+	struct migrate_vma *args = arg;
+	struct mm_struct *mm = current->mm;
+	long ret;
 
-	kthread_use_mm(w->mm);
-	mmap_read_lock(w->mm);
-	w->args.vma = vma_lookup(w->mm, w->args.start);
-	w->ret = migrate_vma_setup(&w->args);
-	mmap_read_unlock(w->mm);
-	kthread_unuse_mm(w->mm);
-	complete(&w->done);
-	return 0;
+	mmap_read_lock(mm);
+	args->vma = vma_lookup(mm, args->start);
+	ret = migrate_vma_setup(args);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* Wait for the thread of hw_setup_fn(); its migration is KUnit's then. */
+static long hw_setup_wait(struct kunit *test, struct dmk_thread *t,
+			  struct migrate_vma *args)
+{
+	long ret = dmk_thread_wait(t, 60 * HZ);
+
+	if (ret == -ETIMEDOUT)
+		KUNIT_FAIL_AND_ABORT(test, "migrate_vma_setup() hangs");
+	if (!ret)
+		dmk_collected(test, args);
+	return ret;
 }
 
 /*
@@ -654,44 +668,36 @@ static void fault_flag_waits_for_migration_entry(struct kunit *test)
 {
 	const unsigned long n = 3;
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
-	struct migrate_vma first, args;
-	struct task_struct *t;
-	struct hw_waiter *w;
+	struct migrate_vma *first, *args, *waiting;
+	struct dmk_thread *t;
 	unsigned long addr;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, n, 71);
-	dmk_args_init(test, &first, addr + PAGE_SIZE, 1,
-		      MIGRATE_VMA_SELECT_SYSTEM, umdevmem_owner(b));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &first), 0);
-	KUNIT_ASSERT_EQ(test, first.cpages, 1);
+	first = dmk_args(test, addr + PAGE_SIZE, 1, MIGRATE_VMA_SELECT_SYSTEM,
+			 umdevmem_owner(b));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, first), 0);
+	KUNIT_ASSERT_EQ(test, first->cpages, 1);
 
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.cpages, n - 1);
-	KUNIT_EXPECT_FALSE(test, args.src[1] & MIGRATE_PFN_MIGRATE);
-	dmk_pages_finalize(&args);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, n - 1);
+	KUNIT_EXPECT_FALSE(test, args->src[1] & MIGRATE_PFN_MIGRATE);
+	dmk_pages_finalize(test, args);
 
-	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	w->mm = current->mm;
-	init_completion(&w->done);
-	dmk_args_init(test, &w->args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	t = kthread_run(hw_waiter_fn, w, "hw_waiter");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	waiting = dmk_args(test, addr, n,
+			   MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			   umdevmem_owner(a));
+	t = dmk_thread_start(test, hw_setup_fn, waiting, "hw_waiter");
 	msleep(50);
-	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
+	KUNIT_EXPECT_FALSE(test, dmk_thread_done(t));
 
 	/* the first migration gives up: its page is mapped again */
-	dmk_pages_finalize(&first);
-	wait_for_completion(&w->done);
-	KUNIT_EXPECT_EQ(test, w->ret, 0);
-	KUNIT_EXPECT_EQ(test, w->args.cpages, n);
-	hw_finish_all_to(test, &w->args, a, addr, n, 71);
-	dmk_finish(test);
+	dmk_pages_finalize(test, first);
+	KUNIT_EXPECT_EQ(test, hw_setup_wait(test, t, waiting), 0);
+	KUNIT_EXPECT_EQ(test, waiting->cpages, n);
+	hw_finish_all_to(test, waiting, a, addr, n, 71);
 }
 
 struct hw_watch {
@@ -710,9 +716,9 @@ static void fault_flag_releases_before_fault(struct kunit *test)
 {
 	const unsigned long n = 2;
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
-	struct task_struct *t;
-	struct hw_waiter *w;
-	struct hw_watch watch;
+	struct migrate_vma *args;
+	struct dmk_thread *t;
+	struct hw_watch *watch;
 	unsigned long addr;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
@@ -720,30 +726,25 @@ static void fault_flag_releases_before_fault(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dmk_migrate(test, b, addr + PAGE_SIZE, 1,
 					  MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated, 1);
 
-	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	w->mm = current->mm;
-	init_completion(&w->done);
-	dmk_args_init(test, &w->args, addr, n,
-		      MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
-		      umdevmem_owner(a));
-	init_completion(&watch.in_flight);
+	watch = kunit_kzalloc(test, sizeof(*watch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, watch);
+	init_completion(&watch->in_flight);
+	args = dmk_args(test, addr, n,
+			MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_FAULT,
+			umdevmem_owner(a));
 	umdevmem_set_dma_latency(b, 20000);
-	umdevmem_signal_dma(b, &watch.in_flight);
-	t = kthread_run(hw_waiter_fn, w, "hw_waiter");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	wait_for_completion(&watch.in_flight);
-	watch.seen = dmk_lookup(test, addr);
-	watch.locked = watch.seen.page && PageLocked(watch.seen.page);
-	wait_for_completion(&w->done);
+	umdevmem_signal_dma(b, &watch->in_flight);
+	t = dmk_thread_start(test, hw_setup_fn, args, "hw_waiter");
+	wait_for_completion(&watch->in_flight);
+	watch->seen = dmk_lookup(test, addr);
+	watch->locked = watch->seen.page && PageLocked(watch->seen.page);
+	KUNIT_EXPECT_EQ(test, hw_setup_wait(test, t, args), 0);
 	umdevmem_set_dma_latency(b, 0);
 
-	KUNIT_EXPECT_EQ(test, watch.seen.kind, DMK_SYSTEM);
-	KUNIT_EXPECT_FALSE(test, watch.locked);
-	KUNIT_EXPECT_EQ(test, w->ret, 0);
-	KUNIT_EXPECT_EQ(test, w->args.cpages, n);
-	hw_finish_all_to(test, &w->args, a, addr, n, 73);
-	dmk_finish(test);
+	KUNIT_EXPECT_EQ(test, watch->seen.kind, DMK_SYSTEM);
+	KUNIT_EXPECT_FALSE(test, watch->locked);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
+	hw_finish_all_to(test, args, a, addr, n, 73);
 }
 
 /* Requests that do not describe the migration are refused. */
@@ -753,26 +754,26 @@ static void req_migrate_checked(struct kunit *test)
 	struct umdevmem *a = dmk(test)->dev[0], *b = dmk(test)->dev[1];
 	struct mm_struct *mm = current->mm;
 	unsigned long addr, pfns[4];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	struct hmm_range range;
-	struct hw_user u;
+	struct hw_user *u;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, n, 72);
-	hw_user_add(test, &u, addr, n, umdevmem_owner(a));
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(a));
+	u = hw_user_add(test, addr, n, umdevmem_owner(a));
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(a));
 	mmap_read_lock(mm);
-	args.vma = vma_lookup(mm, addr);
+	args->vma = vma_lookup(mm, addr);
 	range = (struct hmm_range) {
-		.notifier = &u.sub,
-		.notifier_seq = mmu_interval_read_begin(&u.sub),
+		.notifier = &u->sub,
+		.notifier_seq = mmu_interval_read_begin(&u->sub),
 		.start = addr,
 		.end = addr + (n - 1) * PAGE_SIZE,	/* not the migration's */
 		.hmm_pfns = pfns,
 		.default_flags = HMM_PFN_REQ_MIGRATE,
 		.dev_private_owner = umdevmem_owner(a),
-		.migrate = &args,
+		.migrate = args,
 	};
 	KUNIT_EXPECT_EQ(test, hmm_range_fault(&range), -EINVAL);
 	range.end = addr + n * PAGE_SIZE;
@@ -788,14 +789,13 @@ static void req_migrate_checked(struct kunit *test)
 	mmap_read_unlock(mm);
 
 	/* the variant that may drop the mmap lock does not collect */
-	range.notifier = &u.sub;
-	range.migrate = &args;
+	range.notifier = &u->sub;
+	range.migrate = args;
 	KUNIT_EXPECT_EQ(test, hmm_range_fault_unlocked_timeout(&range, 0),
 			-EINVAL);
-	mmu_interval_notifier_remove(&u.sub);
+	hw_user_del(test, u);
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, n, 72);
-	dmk_finish(test);
 }
 
 static struct kunit_case hmm_walk_cases[] = {
@@ -820,6 +820,7 @@ static struct kunit_case hmm_walk_cases[] = {
 static struct kunit_suite hmm_walk_suite = {
 	.name = "umdevmem_hmm_walk",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = hmm_walk_cases,
 };

@@ -12,7 +12,7 @@
 #include <linux/migrate.h>
 #include <linux/mman.h>
 #include <linux/swap.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 /* lru_add_drain(), which 7.x keeps in mm/internal.h */
 #include "internal.h"
 
@@ -47,29 +47,29 @@ static void untouched_range_is_populated(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
 	struct page *dpages[NPAGES];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 
 	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
 	expect_untouched(test, addr, NPAGES);
-	dmk_args_init(test, &args, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(dev));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.npages, NPAGES);
-	KUNIT_EXPECT_EQ(test, args.cpages, NPAGES);
+	args = dmk_args(test, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->npages, NPAGES);
+	KUNIT_EXPECT_EQ(test, args->cpages, NPAGES);
 	for (i = 0; i < NPAGES; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, args.src[i], MIGRATE_PFN_MIGRATE,
+		KUNIT_EXPECT_EQ_MSG(test, args->src[i], MIGRATE_PFN_MIGRATE,
 				    "src[%lu]", i);
-		KUNIT_EXPECT_EQ(test, args.dst[i], 0);
+		KUNIT_EXPECT_EQ(test, args->dst[i], 0);
 	}
-	KUNIT_EXPECT_EQ(test, dmk_alloc_and_copy(test, &args, dev, dpages),
+	KUNIT_EXPECT_EQ(test, dmk_alloc_and_copy(test, dev, args, dpages),
 			NPAGES);
-	dmk_pages_finalize(&args);
+	dmk_pages_finalize(test, args);
 
 	for (i = 0; i < NPAGES; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
 
-		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
+		KUNIT_EXPECT_TRUE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
 		KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
 		KUNIT_EXPECT_PTR_EQ(test, p.page, dpages[i]);
 		KUNIT_EXPECT_TRUE(test, p.write);
@@ -77,7 +77,6 @@ static void untouched_range_is_populated(struct kunit *test)
 	}
 	expect_zeroes(test, addr, NPAGES);
 	dmk_expect_on_system(test, addr, NPAGES);
-	dmk_finish(test);
 }
 
 /* A hole in a read-only VMA gets a read-only device-private entry. */
@@ -92,7 +91,7 @@ static void readonly_hole_gets_readonly_entry(struct kunit *test)
 			  NULL);
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES);
 	KUNIT_EXPECT_EQ(test, res.migrated, NPAGES);
-	dmk_expect_on_device(test, addr, NPAGES, dev);
+	dmk_expect_on_device(test, dev, addr, NPAGES);
 	for (i = 0; i < NPAGES; i++)
 		KUNIT_EXPECT_FALSE_MSG(test,
 				       dmk_lookup(test, addr + (i << PAGE_SHIFT)).write,
@@ -105,7 +104,6 @@ static void readonly_hole_gets_readonly_entry(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
 		KUNIT_EXPECT_FALSE(test, p.write);
 	}
-	dmk_finish(test);
 }
 
 /* Holes are only filled in anonymous VMAs; a shmem hole is skipped. */
@@ -113,19 +111,19 @@ static void shared_hole_is_skipped(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
 	struct umdevmem_stats before, after;
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	struct page *offered;
 	unsigned long addr, i;
 
 	addr = dmk_mmap_shared(test, NPAGES, PROT_READ | PROT_WRITE);
 	expect_untouched(test, addr, NPAGES);
-	dmk_args_init(test, &args, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(dev));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_EXPECT_EQ(test, args.npages, NPAGES);
-	KUNIT_EXPECT_EQ(test, args.cpages, 0);
+	args = dmk_args(test, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->npages, NPAGES);
+	KUNIT_EXPECT_EQ(test, args->cpages, 0);
 	for (i = 0; i < NPAGES; i++)
-		KUNIT_EXPECT_EQ_MSG(test, args.src[i], 0, "src[%lu]", i);
+		KUNIT_EXPECT_EQ_MSG(test, args->src[i], 0, "src[%lu]", i);
 
 	/*
 	 * A driver that hands a page for an entry it was not given anyway:
@@ -134,16 +132,15 @@ static void shared_hole_is_skipped(struct kunit *test)
 	before = dmk_stats(dev);
 	offered = umdevmem_alloc_page(dev);
 	KUNIT_ASSERT_NOT_NULL(test, offered);
-	args.dst[2] = migrate_pfn(page_to_pfn(offered));
-	dmk_pages_finalize(&args);
+	args->dst[2] = migrate_pfn(page_to_pfn(offered));
+	dmk_pages_finalize(test, args);
 	after = dmk_stats(dev);
-	KUNIT_EXPECT_EQ(test, args.src[2], 0);
+	KUNIT_EXPECT_EQ(test, args->src[2], 0);
 	KUNIT_EXPECT_EQ(test, after.allocated - before.allocated, 1);
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, 1);
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
 	expect_untouched(test, addr, NPAGES);
 	expect_zeroes(test, addr, NPAGES);
-	dmk_finish(test);
 }
 
 /* The driver may fill a hole with a system page of its own. */
@@ -151,14 +148,14 @@ static void hole_filled_with_system_page(struct kunit *test)
 {
 	const unsigned int seed = 81;
 	struct page *sys[NPAGES];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 
 	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
-	dmk_args_init(test, &args, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(dmk(test)->dev[0]));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_ASSERT_EQ(test, args.cpages, NPAGES);
+	args = dmk_args(test, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(dmk(test)->dev[0]));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_ASSERT_EQ(test, args->cpages, NPAGES);
 	for (i = 0; i < NPAGES; i++) {
 		u8 *kaddr;
 
@@ -168,15 +165,15 @@ static void hole_filled_with_system_page(struct kunit *test)
 		kaddr = kmap_local_page(sys[i]);
 		dmk_pattern(kaddr, seed, i);
 		kunmap_local(kaddr);
-		args.dst[i] = migrate_pfn(page_to_pfn(sys[i]));
+		args->dst[i] = migrate_pfn(page_to_pfn(sys[i]));
 	}
-	dmk_pages_finalize(&args);
+	dmk_pages_finalize(test, args);
 	lru_add_drain();	/* the LRU batch holds a reference too */
 
 	for (i = 0; i < NPAGES; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
 
-		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
+		KUNIT_EXPECT_TRUE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
 		KUNIT_EXPECT_EQ(test, p.kind, DMK_SYSTEM);
 		KUNIT_EXPECT_PTR_EQ(test, p.page, sys[i]);
 		KUNIT_EXPECT_TRUE(test, p.write);
@@ -187,7 +184,6 @@ static void hole_filled_with_system_page(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, PageLRU(sys[i]));
 	}
 	dmk_expect_data(test, addr, NPAGES, seed);
-	dmk_finish(test);
 }
 
 static struct kunit_case holes_cases[] = {
@@ -201,6 +197,7 @@ static struct kunit_case holes_cases[] = {
 static struct kunit_suite holes_suite = {
 	.name = "umdevmem_holes",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = holes_cases,
 };

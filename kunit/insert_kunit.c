@@ -13,13 +13,13 @@
 #include <linux/mman.h>
 #include <linux/sched/coredump.h>
 #include <linux/userfaultfd_k.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 #define NPAGES 4
 #define VICTIM 1
 
 struct insert_run {
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	struct page *dpages[NPAGES];
 	struct umdevmem_stats before;
 	unsigned long addr;
@@ -33,12 +33,12 @@ static void start(struct kunit *test, struct insert_run *r)
 
 	r->addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
 	r->before = dmk_stats(dev);
-	dmk_args_init(test, &r->args, r->addr, NPAGES,
-		      MIGRATE_VMA_SELECT_SYSTEM, umdevmem_owner(dev));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &r->args), 0);
-	KUNIT_ASSERT_EQ(test, r->args.cpages, NPAGES);
-	KUNIT_ASSERT_EQ(test, dmk_alloc_and_copy(test, &r->args, dev,
-						 r->dpages), NPAGES);
+	r->args = dmk_args(test, r->addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			   umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, r->args), 0);
+	KUNIT_ASSERT_EQ(test, r->args->cpages, NPAGES);
+	KUNIT_ASSERT_EQ(test, dmk_alloc_and_copy(test, dev, r->args, r->dpages),
+			NPAGES);
 	for (i = 0; i < NPAGES; i++)
 		KUNIT_ASSERT_EQ(test, dmk_lookup(test, r->addr + i * PAGE_SIZE).kind,
 				DMK_NONE);
@@ -55,13 +55,13 @@ static void finish_and_check(struct kunit *test, struct insert_run *r,
 	unsigned long i, inserted = 0;
 	struct umdevmem_stats after;
 
-	dmk_pages_finalize(&r->args);
+	dmk_pages_finalize(test, r->args);
 	after = dmk_stats(dev);
 	for (i = 0; i < NPAGES; i++) {
-		bool moved = r->args.src[i] & MIGRATE_PFN_MIGRATE;
+		bool moved = r->args->src[i] & MIGRATE_PFN_MIGRATE;
 
 		KUNIT_EXPECT_EQ_MSG(test, moved, !(refused & BIT(i)),
-				    "src[%lu] %#lx", i, r->args.src[i]);
+				    "src[%lu] %#lx", i, r->args->src[i]);
 		if (!moved)
 			continue;
 		inserted++;
@@ -87,7 +87,6 @@ static void page_faulted_in_meanwhile(struct kunit *test)
 	finish_and_check(test, &r, BIT(VICTIM));
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, victim).kind, DMK_SYSTEM);
 	dmk_expect_data(test, victim, 1, 91);
-	dmk_finish(test);
 }
 
 /* Another migration put a device-private entry there first. */
@@ -104,9 +103,8 @@ static void device_entry_appeared_meanwhile(struct kunit *test)
 			  NULL);
 	KUNIT_ASSERT_EQ(test, res.migrated, 1);
 	finish_and_check(test, &r, BIT(VICTIM));
-	dmk_expect_on_device(test, victim, 1, other);
-	dmk_expect_on_device(test, r.addr, VICTIM, dmk(test)->dev[0]);
-	dmk_finish(test);
+	dmk_expect_on_device(test, other, victim, 1);
+	dmk_expect_on_device(test, dmk(test)->dev[0], r.addr, VICTIM);
 }
 
 /*
@@ -115,12 +113,22 @@ static void device_entry_appeared_meanwhile(struct kunit *test)
  * UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_MISSING sets; no userfaultfd
  * context exists, so it is cleared before anything can fault there.
  */
+static void clear_uffd_missing(void *ctx)
+{
+	struct vm_area_struct *vma = ctx;
+
+	mmap_write_lock(vma->vm_mm);
+	vm_flags_clear(vma, VM_UFFD_MISSING);
+	mmap_write_unlock(vma->vm_mm);
+}
+
 static void userfaultfd_missing_range(struct kunit *test)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	struct insert_run r;
 	unsigned long i;
+	bool missing;
 
 	if (!IS_ENABLED(CONFIG_USERFAULTFD))
 		kunit_skip(test, "needs CONFIG_USERFAULTFD");
@@ -128,18 +136,23 @@ static void userfaultfd_missing_range(struct kunit *test)
 	mmap_write_lock(mm);
 	vma = vma_lookup(mm, r.addr);
 	vm_flags_set(vma, VM_UFFD_MISSING);
-	KUNIT_EXPECT_TRUE(test, userfaultfd_missing(vma));
+	missing = userfaultfd_missing(vma);
 	mmap_write_unlock(mm);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+				clear_uffd_missing, vma), 0);
+	KUNIT_EXPECT_TRUE(test, missing);
 
 	finish_and_check(test, &r, GENMASK(NPAGES - 1, 0));
 
-	mmap_write_lock(mm);
-	vm_flags_clear(vma, VM_UFFD_MISSING);
-	mmap_write_unlock(mm);
+	kunit_release_action(test, clear_uffd_missing, vma);
 	for (i = 0; i < NPAGES; i++)
 		KUNIT_EXPECT_EQ(test, dmk_lookup(test, r.addr + i * PAGE_SIZE).kind,
 				DMK_NONE);
-	dmk_finish(test);
+}
+
+static void mm_stable_again(void *ctx)
+{
+	umdevmem_mm_set_unstable(ctx, false);
 }
 
 /* The OOM reaper marked the mm unstable: nothing may be mapped into it. */
@@ -150,13 +163,14 @@ static void unstable_address_space(struct kunit *test)
 	unsigned long i;
 
 	start(test, &r);
-	umd_mm_set_unstable(mm, true);
+	umdevmem_mm_set_unstable(mm, true);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mm_stable_again,
+							mm), 0);
 	finish_and_check(test, &r, GENMASK(NPAGES - 1, 0));
-	umd_mm_set_unstable(mm, false);
+	kunit_release_action(test, mm_stable_again, mm);
 	for (i = 0; i < NPAGES; i++)
 		KUNIT_EXPECT_EQ(test, dmk_lookup(test, r.addr + i * PAGE_SIZE).kind,
 				DMK_NONE);
-	dmk_finish(test);
 }
 
 static struct kunit_case insert_cases[] = {
@@ -170,6 +184,7 @@ static struct kunit_case insert_cases[] = {
 static struct kunit_suite insert_suite = {
 	.name = "umdevmem_insert",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = insert_cases,
 };

@@ -6,7 +6,7 @@
  */
 #include <linux/migrate.h>
 #include <linux/mman.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 static void other_owner_not_collected(struct kunit *test)
 {
@@ -21,9 +21,8 @@ static void other_owner_not_collected(struct kunit *test)
 			  umdevmem_owner(d->dev[1]));
 	KUNIT_EXPECT_EQ(test, res.npages, n);
 	KUNIT_EXPECT_EQ(test, res.cpages, 0);
-	dmk_expect_on_device(test, addr, n, d->dev[0]);
+	dmk_expect_on_device(test, d->dev[0], addr, n);
 	dmk_expect_data(test, addr, n, 51);
-	dmk_finish(test);
 }
 
 static void select_system_skips_device_pages(struct kunit *test)
@@ -37,8 +36,7 @@ static void select_system_skips_device_pages(struct kunit *test)
 	res = dmk_migrate(test, d->dev[1], addr, n, MIGRATE_VMA_SELECT_SYSTEM,
 			  umdevmem_owner(d->dev[0]));
 	KUNIT_EXPECT_EQ(test, res.cpages, 0);
-	dmk_expect_on_device(test, addr, n, d->dev[0]);
-	dmk_finish(test);
+	dmk_expect_on_device(test, d->dev[0], addr, n);
 }
 
 static void device_to_device(struct kunit *test)
@@ -60,7 +58,7 @@ static void device_to_device(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, res.cpages, n);
 	KUNIT_EXPECT_EQ(test, res.migrated, n);
-	dmk_expect_on_device(test, addr, n, d->dev[1]);
+	dmk_expect_on_device(test, d->dev[1], addr, n);
 	for (i = 0; i < n; i++)
 		dmk_expect_device_data(test,
 				       dmk_lookup(test, addr + i * PAGE_SIZE).page,
@@ -73,7 +71,6 @@ static void device_to_device(struct kunit *test)
 	dmk_expect_data(test, addr, n, 53);
 	KUNIT_EXPECT_EQ(test, dmk_stats(d->dev[1]).to_ram_calls - b1.to_ram_calls,
 			n);
-	dmk_finish(test);
 }
 
 /* System and device-0 pages in one range, both selected, all to device 1. */
@@ -95,9 +92,8 @@ static void mixed_range_to_second_device(struct kunit *test)
 			  umdevmem_owner(d->dev[0]));
 	KUNIT_EXPECT_EQ(test, res.cpages, n);
 	KUNIT_EXPECT_EQ(test, res.migrated, n);
-	dmk_expect_on_device(test, addr, n, d->dev[1]);
+	dmk_expect_on_device(test, d->dev[1], addr, n);
 	dmk_expect_data(test, addr, n, 54);
-	dmk_finish(test);
 }
 
 static struct kunit_case owner_cases[] = {
@@ -111,6 +107,7 @@ static struct kunit_case owner_cases[] = {
 static struct kunit_suite owner_suite = {
 	.name = "umdevmem_owner",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = owner_cases,
 };

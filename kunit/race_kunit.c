@@ -25,64 +25,81 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 #define RACE_PAGES	16
 #define RACE_ROUNDS	6
 #define RACE_THREADS	4
 
+/* What a forked child found. */
+struct race_fork {
+	unsigned long addr;
+	unsigned int seed;
+	unsigned long bad_read, bad_write;
+};
+
 struct race_thread {
-	struct kunit *test;
-	struct mm_struct *mm;
 	struct completion *go;
-	struct completion done;
+	struct race_fork *fork;
+	struct completion *after;	/* wait for this after the start */
 	long (*fn)(struct race_thread *t);
 	unsigned long addr;
 	unsigned int seed;
-	struct completion *after;	/* wait for this after the start */
 	long result;		/* what fn returned: 0 when all went well */
+	struct completion done;
 };
 
-static int race_threadfn(void *data)
+/* A case's threads and the completions they wait on, owned by KUnit. */
+struct race {
+	struct race_thread t[RACE_THREADS];
+	struct dmk_thread *thread[RACE_THREADS];
+	struct completion go;
+	struct completion in_flight;
+	struct race_fork fork;
+};
+
+static struct race *race_alloc(struct kunit *test)
+{
+	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->t[0].fork = r->t[1].fork = &r->fork;
+	return r;
+}
+
+static long race_threadfn(void *data)
 {
 	struct race_thread *t = data;
 
-	kthread_use_mm(t->mm);
+	long ret;
+
 	wait_for_completion(t->go);
 	if (t->after)
 		wait_for_completion_timeout(t->after, 20 * HZ);
-	t->result = t->fn(t);
-	kthread_unuse_mm(t->mm);
+	ret = t->fn(t);
 	complete_all(&t->done);
-	return 0;
+	return ret;
 }
 
-/* Start @n threads, release them together, wait for all of them. */
-static void race_run(struct kunit *test, struct race_thread *t, int n)
+/* Start the first @n threads, release them together, wait for all. */
+static void race_run(struct kunit *test, struct race *r, int n)
 {
-	DECLARE_COMPLETION_ONSTACK(go);
-	int i, started = 0;
+	int i;
 
+	init_completion(&r->go);
 	for (i = 0; i < n; i++) {
-		struct task_struct *task;
-
-		t[i].test = test;
-		t[i].mm = current->mm;
-		t[i].go = &go;
-		t[i].result = -EINPROGRESS;
-		init_completion(&t[i].done);
-		task = kthread_run(race_threadfn, &t[i], "dmk-race%d", i);
-		if (IS_ERR(task)) {
-			KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(task));
-			break;
-		}
-		started++;
+		r->t[i].go = &r->go;
+		r->t[i].result = -EINPROGRESS;
+		init_completion(&r->t[i].done);
+		r->thread[i] = dmk_thread_start(test, race_threadfn, &r->t[i],
+						"dmk-race");
 	}
-	complete_all(&go);
-	for (i = 0; i < started; i++)
-		KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&t[i].done,
-							60 * HZ),
-				      "race thread %d hangs", i);
+	complete_all(&r->go);
+	for (i = 0; i < n; i++) {
+		r->t[i].result = dmk_thread_wait(r->thread[i], 60 * HZ);
+		if (r->t[i].result == -ETIMEDOUT)
+			KUNIT_FAIL_AND_ABORT(test, "race thread %d hangs", i);
+	}
 }
 
 /*
@@ -115,6 +132,7 @@ static void race_settle(struct umdevmem *dev)
 	umdevmem_signal_dma(dev, NULL);
 	umdevmem_set_dma_latency(dev, 0);
 }
+
 
 /* Pages of [addr, addr + n pages) mapping a page of @dev. */
 static unsigned long race_on(struct kunit *test, unsigned long addr,
@@ -162,6 +180,46 @@ static void race_refill(struct kunit *test, unsigned long addr,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
 	KUNIT_ASSERT_EQ(test, ret, addr);
 	dmk_fill(test, addr, RACE_PAGES, seed);
+}
+
+/*
+ * One round of @dma_fn, which runs DMA on @dev, against @other, both on
+ * [addr, addr + RACE_PAGES) with @seed: the thread of @dma_fn is thread
+ * 0 in even rounds, and it leads (the other starts while its DMA is in
+ * flight, or after it) in even rounds; @other leads in odd ones, which
+ * only tells the ways apart if @other_dmas too.  Returns the index of
+ * @dma_fn's thread.
+ */
+static unsigned int race_pair(struct kunit *test, struct race *r,
+			      unsigned int round, struct umdevmem *dev,
+			      long (*dma_fn)(struct race_thread *t),
+			      long (*other)(struct race_thread *t),
+			      bool other_dmas, unsigned long addr,
+			      unsigned int seed)
+{
+	unsigned int first = round & 1;
+	struct race_thread *t = r->t, *lead, *second;
+
+	t[first].fn = dma_fn;
+	t[!first].fn = other;
+	t[0].addr = t[1].addr = addr;
+	t[0].seed = t[1].seed = seed;
+	lead = round & 1 ? &t[!first] : &t[first];
+	second = round & 1 ? &t[first] : &t[!first];
+	race_arrange(round, lead, &second, 1, dev, other_dmas || !(round & 1),
+		     &r->in_flight);
+	race_run(test, r, 2);
+	race_settle(dev);
+	return first;
+}
+
+/* A fresh region with pattern @seed, all of it on @dev. */
+static void race_refill_on(struct kunit *test, struct umdevmem *dev,
+			   unsigned long addr, unsigned int seed)
+{
+	race_refill(test, addr, seed);
+	KUNIT_ASSERT_EQ(test, dmk_migrate(test, dev, addr, RACE_PAGES,
+			MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated, RACE_PAGES);
 }
 
 static long race_read_all(struct race_thread *t)
@@ -223,7 +281,8 @@ static long race_munmap_half(struct race_thread *t)
 static void race_fault_storm(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[RACE_THREADS] = {};
+	struct race *r = race_alloc(test);
+	struct race_thread *t = r->t;
 	struct umdevmem_stats before, after;
 	unsigned int round, i;
 	unsigned long addr;
@@ -240,7 +299,7 @@ static void race_fault_storm(struct kunit *test)
 			t[i].addr = addr;
 			t[i].seed = 70;
 		}
-		race_run(test, t, RACE_THREADS);
+		race_run(test, r, RACE_THREADS);
 		umdevmem_set_dma_latency(dev, 0);
 		after = dmk_stats(dev);
 		for (i = 0; i < RACE_THREADS; i++)
@@ -254,7 +313,6 @@ static void race_fault_storm(struct kunit *test)
 		dmk_expect_on_system(test, addr, 1);
 		race_expect_device_pages(test, dev, 0, &dmk(test)->base[0]);
 	}
-	dmk_finish(test);
 }
 
 /*
@@ -266,25 +324,16 @@ static void race_fault_storm(struct kunit *test)
 static void race_migrate_vs_dontneed(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second, *lead;
+	struct race *r = race_alloc(test);
+	struct race_thread *t = r->t;
 	unsigned int round, first, zap_after = 0, zap_before = 0;
-	struct completion in_flight;
 	unsigned long addr, on_dev, i;
 
 	addr = dmk_mmap(test, RACE_PAGES, PROT_READ | PROT_WRITE);
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		race_refill(test, addr, 71 + round);
-		first = round & 1;
-		t[first].fn = race_migrate_dev0;
-		t[!first].fn = race_dontneed;
-		t[0].addr = t[1].addr = addr;
-		/* the thread with the DMA leads in even rounds */
-		lead = round & 1 ? &t[!first] : &t[first];
-		second = round & 1 ? &t[first] : &t[!first];
-		race_arrange(round, lead, &second, 1, dev, !(round & 1),
-			     &in_flight);
-		race_run(test, t, 2);
-		race_settle(dev);
+		first = race_pair(test, r, round, dev, race_migrate_dev0,
+				  race_dontneed, false, addr, 71 + round);
 		KUNIT_EXPECT_LE(test, t[first].result, 0);
 		KUNIT_EXPECT_EQ(test, t[!first].result, 0);
 
@@ -319,7 +368,6 @@ static void race_migrate_vs_dontneed(struct kunit *test)
 		   zap_before, zap_after);
 	KUNIT_EXPECT_GT(test, zap_before, 0);
 	KUNIT_EXPECT_GT(test, zap_after, 0);
-	dmk_finish(test);
 }
 
 /*
@@ -332,11 +380,11 @@ static void race_migrate_vs_dontneed(struct kunit *test)
 static void race_two_devices(struct kunit *test)
 {
 	struct umdevmem *dev0 = dmk(test)->dev[0], *dev1 = dmk(test)->dev[1];
-	struct race_thread t[2] = {}, *second;
+	struct race *r = race_alloc(test);
+	struct race_thread *t = r->t, *second;
 	unsigned long addr, n0, n1, i;
 	unsigned int round, found_busy = 0, took_over = 0;
 	long moved0, moved1;
-	struct completion in_flight;
 
 	addr = dmk_mmap(test, RACE_PAGES, PROT_READ | PROT_WRITE);
 	for (round = 0; round < RACE_ROUNDS; round++) {
@@ -346,8 +394,8 @@ static void race_two_devices(struct kunit *test)
 		t[0].addr = t[1].addr = addr;
 		second = &t[1];
 		race_arrange(round, &t[0], &second, 1, round & 1 ? dev1 : dev0,
-			     true, &in_flight);
-		race_run(test, t, 2);
+			     true, &r->in_flight);
+		race_run(test, r, 2);
 		race_settle(round & 1 ? dev1 : dev0);
 
 		n0 = race_on(test, addr, RACE_PAGES, dev0);
@@ -383,7 +431,6 @@ static void race_two_devices(struct kunit *test)
 		   found_busy, took_over);
 	KUNIT_EXPECT_GT(test, found_busy, 0);
 	KUNIT_EXPECT_GT(test, took_over, 0);
-	dmk_finish(test);
 }
 
 /*
@@ -393,11 +440,11 @@ static void race_two_devices(struct kunit *test)
 static void race_evict_vs_faults(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[3] = {}, *others[2];
+	struct race *r = race_alloc(test);
+	struct race_thread *t = r->t, *others[2];
 	struct umdevmem_stats before, after;
 	unsigned int round, i, both = 0;
 	unsigned long addr, busy = 0;
-	struct completion in_flight;
 
 	addr = dmk_mmap(test, RACE_PAGES, PROT_READ | PROT_WRITE);
 	for (round = 0; round < RACE_ROUNDS; round++) {
@@ -415,8 +462,8 @@ static void race_evict_vs_faults(struct kunit *test)
 		others[0] = &t[1];
 		others[1] = &t[2];
 		before = dmk_stats(dev);
-		race_arrange(round, &t[0], others, 2, dev, true, &in_flight);
-		race_run(test, t, 3);
+		race_arrange(round, &t[0], others, 2, dev, true, &r->in_flight);
+		race_run(test, r, 3);
 		race_settle(dev);
 		after = dmk_stats(dev);
 
@@ -440,7 +487,6 @@ static void race_evict_vs_faults(struct kunit *test)
 	kunit_info(test, "eviction and faults both moved pages in %u rounds; %lu faults found their page taken\n",
 		   both, busy);
 	KUNIT_EXPECT_GT(test, both, 0);
-	dmk_finish(test);
 }
 
 /*
@@ -451,28 +497,16 @@ static void race_evict_vs_faults(struct kunit *test)
 static void race_evict_vs_munmap(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second, *lead;
+	struct race *r = race_alloc(test);
+	struct race_thread *t = r->t;
 	unsigned long addr, half = RACE_PAGES / 2;
-	struct completion in_flight;
 	unsigned int round, first;
 
 	addr = dmk_mmap(test, RACE_PAGES, PROT_READ | PROT_WRITE);
 	for (round = 0; round < RACE_ROUNDS; round++) {
-		race_refill(test, addr, 100 + round);
-		KUNIT_ASSERT_EQ(test, dmk_migrate(test, dev, addr, RACE_PAGES,
-				MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated,
-				RACE_PAGES);
-		first = round & 1;
-		t[first].fn = race_evict_dev0;
-		t[!first].fn = race_munmap_half;
-		t[0].addr = t[1].addr = addr;
-		/* the thread with the DMA leads in even rounds */
-		lead = round & 1 ? &t[!first] : &t[first];
-		second = round & 1 ? &t[first] : &t[!first];
-		race_arrange(round, lead, &second, 1, dev, !(round & 1),
-			     &in_flight);
-		race_run(test, t, 2);
-		race_settle(dev);
+		race_refill_on(test, dev, addr, 100 + round);
+		first = race_pair(test, r, round, dev, race_evict_dev0,
+				  race_munmap_half, false, addr, 100 + round);
 
 		KUNIT_EXPECT_EQ(test, t[!first].result, 0);
 		KUNIT_EXPECT_LE(test, t[first].result, 0);
@@ -481,7 +515,6 @@ static void race_evict_vs_munmap(struct kunit *test)
 		race_expect_rss(test, half);
 		dmk_expect_data_from(test, addr, half, half, 100 + round);
 	}
-	dmk_finish(test);
 }
 
 static long race_mprotect_ro(struct race_thread *t)
@@ -497,28 +530,16 @@ static long race_mprotect_ro(struct race_thread *t)
 static void race_evict_vs_mprotect(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second, *lead;
-	struct completion in_flight;
+	struct race *r = race_alloc(test);
+	struct race_thread *t = r->t;
 	unsigned int round, first;
 	unsigned long addr, i;
 
 	addr = dmk_mmap(test, RACE_PAGES, PROT_READ | PROT_WRITE);
 	for (round = 0; round < RACE_ROUNDS; round++) {
-		race_refill(test, addr, 120 + round);
-		KUNIT_ASSERT_EQ(test, dmk_migrate(test, dev, addr, RACE_PAGES,
-				MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated,
-				RACE_PAGES);
-		first = round & 1;
-		t[first].fn = race_evict_dev0;
-		t[!first].fn = race_mprotect_ro;
-		t[0].addr = t[1].addr = addr;
-		/* the thread with the DMA leads in even rounds */
-		lead = round & 1 ? &t[!first] : &t[first];
-		second = round & 1 ? &t[first] : &t[!first];
-		race_arrange(round, lead, &second, 1, dev, !(round & 1),
-			     &in_flight);
-		race_run(test, t, 2);
-		race_settle(dev);
+		race_refill_on(test, dev, addr, 120 + round);
+		first = race_pair(test, r, round, dev, race_evict_dev0,
+				  race_mprotect_ro, false, addr, 120 + round);
 
 		KUNIT_EXPECT_EQ(test, t[!first].result, 0);
 		KUNIT_EXPECT_EQ(test, t[first].result, -RACE_PAGES);
@@ -533,14 +554,7 @@ static void race_evict_vs_mprotect(struct kunit *test)
 		race_expect_rss(test, RACE_PAGES);
 		dmk_expect_data(test, addr, RACE_PAGES, 120 + round);
 	}
-	dmk_finish(test);
 }
-
-struct race_fork {
-	unsigned long addr;
-	unsigned int seed;
-	unsigned long bad_read, bad_write;
-};
 
 static int race_child_fn(void *arg)
 {
@@ -549,33 +563,18 @@ static int race_child_fn(void *arg)
 	f->bad_read = dmk_bad_pages(f->addr, RACE_PAGES, f->seed);
 	f->bad_write = dmk_write_pattern(f->addr, RACE_PAGES, f->seed + 1) +
 		       dmk_bad_pages(f->addr, RACE_PAGES, f->seed + 1);
-	do_exit(0);
+	return 0;
 }
-
-static struct race_fork race_forks[RACE_ROUNDS];
 
 /* fork() from a race thread: the child checks and rewrites the range. */
 static long race_fork_child(struct race_thread *t)
 {
-	struct race_fork *f = &race_forks[t->seed - 110];
-	struct kernel_clone_args args = {
-		.flags = CLONE_UNTRACED,
-		.exit_signal = SIGCHLD,
-		.fn = race_child_fn,
-		.fn_arg = f,
-	};
-	int status = 0;
-	pid_t pid;
+	struct race_fork *f = t->fork;
 
 	f->addr = t->addr;
 	f->seed = t->seed;
 	f->bad_read = f->bad_write = RACE_PAGES;
-	kernel_sigaction(SIGCHLD, SIG_DFL);
-	pid = kernel_clone(&args);
-	if (pid > 0 && kernel_wait(pid, &status) != pid)
-		pid = -ECHILD;
-	kernel_sigaction(SIGCHLD, SIG_IGN);
-	return pid < 0 ? pid : status;
+	return dmk_fork(race_child_fn, f);
 }
 
 /*
@@ -586,36 +585,22 @@ static long race_fork_child(struct race_thread *t)
 static void race_fork_vs_evict(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
-	struct race_thread t[2] = {}, *second, *lead;
-	struct completion in_flight;
+	struct race *r = race_alloc(test);
+	struct race_thread *t = r->t;
 	unsigned int round, first;
 	unsigned long addr;
 
 	addr = dmk_mmap(test, RACE_PAGES, PROT_READ | PROT_WRITE);
 	for (round = 0; round < RACE_ROUNDS; round++) {
-		struct race_fork *f = &race_forks[round];
-
-		race_refill(test, addr, 110 + round);
-		KUNIT_ASSERT_EQ(test, dmk_migrate(test, dev, addr, RACE_PAGES,
-				MIGRATE_VMA_SELECT_SYSTEM, NULL).migrated,
-				RACE_PAGES);
-		first = round & 1;
-		t[first].fn = race_evict_dev0;
-		t[!first].fn = race_fork_child;
-		t[0].addr = t[1].addr = addr;
-		t[0].seed = t[1].seed = 110 + round;
-		/* the thread with the DMA leads in even rounds */
-		lead = round & 1 ? &t[!first] : &t[first];
-		second = round & 1 ? &t[first] : &t[!first];
+		race_refill_on(test, dev, addr, 110 + round);
 		/* the child's reads fault pages back through the DMA too */
-		race_arrange(round, lead, &second, 1, dev, true,
-			     &in_flight);
-		race_run(test, t, 2);
-		race_settle(dev);
+		first = race_pair(test, r, round, dev, race_evict_dev0,
+				  race_fork_child, true, addr, 110 + round);
 
 		KUNIT_EXPECT_EQ(test, t[!first].result, 0);
-		KUNIT_EXPECT_EQ_MSG(test, f->bad_read, 0, "round %u", round);
-		KUNIT_EXPECT_EQ_MSG(test, f->bad_write, 0, "round %u", round);
+		KUNIT_EXPECT_EQ_MSG(test, r->fork.bad_read, 0, "round %u", round);
+		KUNIT_EXPECT_EQ_MSG(test, r->fork.bad_write, 0, "round %u",
+				    round);
 		/* a page both sides let go of stays; move it for the checks */
 		umdevmem_evict(dev);
 		dmk_expect_on_system(test, addr, RACE_PAGES);
@@ -623,7 +608,6 @@ static void race_fork_vs_evict(struct kunit *test)
 		race_expect_rss(test, RACE_PAGES);
 		dmk_expect_data(test, addr, RACE_PAGES, 110 + round);
 	}
-	dmk_finish(test);
 }
 
 static struct kunit_case race_cases[] = {
@@ -640,6 +624,7 @@ static struct kunit_case race_cases[] = {
 static struct kunit_suite race_suite = {
 	.name = "umdevmem_race",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = race_cases,
 };

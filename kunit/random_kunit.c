@@ -25,7 +25,7 @@
 #include <linux/pagemap.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 #include "random_ops.h"
 
 #undef MODULE_PARAM_PREFIX

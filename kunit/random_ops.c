@@ -19,11 +19,9 @@
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 #include "random_ops.h"
 
 enum rnd_page_state { RS_UNMAPPED, RS_HOLE, RS_ZERO, RS_FRAME };
@@ -284,11 +282,7 @@ static int rnd_read(struct rnd_ctx *c, int k, unsigned int start,
 /* MIGRATE_VMA_FAULT, which exists with the hmm-walk series only, or 0. */
 static unsigned long rnd_fault_flag(const struct rnd_op *op)
 {
-#ifdef DMK_HMM_WALK
-	if (op->fault && op->inject == RND_INJ_NONE)
-		return MIGRATE_VMA_FAULT;
-#endif
-	return 0;
+	return op->fault && op->inject == RND_INJ_NONE ? DMK_MIGRATE_VMA_FAULT : 0;
 }
 
 static int rnd_migrate(struct rnd_ctx *c, const struct rnd_op *op, int k,
@@ -485,39 +479,23 @@ static int rnd_hmm(struct rnd_ctx *c, const struct rnd_op *op, int k,
 	return 0;
 }
 
-struct rnd_fork {
-	struct mm_struct *mm;
-};
-
-static int rnd_fork_fn(void *arg)
+/* In the child of a fork(): keep its mm for the model. */
+static int rnd_keep_mm(void *arg)
 {
-	struct rnd_fork *f = arg;
+	struct mm_struct **mm = arg;
 
-	f->mm = current->mm;
-	mmget(f->mm);		/* outlives this task */
-	do_exit(0);
+	*mm = current->mm;
+	mmget(*mm);		/* outlives the child */
+	return 0;
 }
 
-/* fork() of mm @k: a task cloned without CLONE_VM while it is ours. */
+/* fork() of mm @k, made this thread's first. */
 static struct mm_struct *rnd_fork_mm(struct rnd_ctx *c, int k)
 {
-	struct rnd_fork f = {};
-	struct kernel_clone_args args = {
-		.flags = CLONE_UNTRACED,
-		.exit_signal = SIGCHLD,
-		.fn = rnd_fork_fn,
-		.fn_arg = &f,
-	};
-	int status;
-	pid_t pid;
+	struct mm_struct *mm = NULL;
 
 	rnd_use(c, k);
-	kernel_sigaction(SIGCHLD, SIG_DFL);
-	pid = kernel_clone(&args);
-	if (pid > 0)
-		kernel_wait(pid, &status);
-	kernel_sigaction(SIGCHLD, SIG_IGN);
-	return pid > 0 ? f.mm : NULL;
+	return dmk_fork(rnd_keep_mm, &mm) ? NULL : mm;
 }
 
 static void rnd_exit_mm(struct rnd_ctx *c, int k)
@@ -820,13 +798,11 @@ static int rnd_step(struct rnd_ctx *c, unsigned int idx,
 
 static int rnd_start(struct rnd_ctx *c)
 {
-	struct mm_struct *mm = mm_alloc();
+	struct mm_struct *mm = dmk_mm_new();
 	unsigned int i;
 
 	if (!mm)
 		return rnd_fail(c, "mm_alloc failed");
-	mm->task_size = TASK_SIZE;
-	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
 	c->mms[0].mm = mm;
 	c->nr_mm = 1;
 	rnd_use(c, 0);

@@ -10,7 +10,7 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 #define NPAGES 4
 #define VICTIM 1
@@ -34,37 +34,31 @@ static void extra_reference_is_restored(struct kunit *test)
 	dmk_fill(test, addr, NPAGES, 71);
 	victim = dmk_lookup(test, addr + VICTIM * PAGE_SIZE).page;
 	KUNIT_ASSERT_NOT_NULL(test, victim);
-	get_page(victim);
+	dmk_get_page(test, victim);
 	res = dmk_migrate(test, dev, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
 			  NULL);
 	/* collected, then refused when the reference count was checked */
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
 	check_refused(test, addr, victim, &res);
-	put_page(victim);
-	dmk_finish(test);
+	dmk_put_page(test, victim);
 }
 
 static void pinned_page_is_not_collected(struct kunit *test)
 {
 	struct umdevmem *dev = dmk(test)->dev[0];
 	struct umdevmem_migrate_result res;
-	struct page *victim = NULL;
+	struct page *victim;
 	unsigned long addr;
-	long pinned;
 
 	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, NPAGES, 71);
-	mmap_read_lock(current->mm);
-	pinned = pin_user_pages(addr + VICTIM * PAGE_SIZE, 1, FOLL_WRITE,
-				&victim);
-	mmap_read_unlock(current->mm);
-	KUNIT_ASSERT_EQ(test, pinned, 1);
+	victim = dmk_pin(test, addr + VICTIM * PAGE_SIZE, FOLL_WRITE);
+	KUNIT_ASSERT_NOT_NULL(test, victim);
 	res = dmk_migrate(test, dev, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
 			  NULL);
 	KUNIT_EXPECT_EQ(test, res.cpages, NPAGES - 1);
 	check_refused(test, addr, victim, &res);
-	unpin_user_page(victim);
-	dmk_finish(test);
+	dmk_unpin(test, victim);
 }
 
 /*
@@ -79,7 +73,7 @@ static void reference_after_setup_is_restored(struct kunit *test)
 	struct umdevmem_migrate_result res = { .npages = NPAGES };
 	struct umdevmem_stats before, after;
 	struct page *dpages[NPAGES], *victim;
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i;
 
 	addr = dmk_mmap(test, NPAGES, PROT_READ | PROT_WRITE);
@@ -87,26 +81,25 @@ static void reference_after_setup_is_restored(struct kunit *test)
 	victim = dmk_lookup(test, addr + VICTIM * PAGE_SIZE).page;
 	KUNIT_ASSERT_NOT_NULL(test, victim);
 	before = dmk_stats(dev);
-	dmk_args_init(test, &args, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
-		      umdevmem_owner(dev));
-	KUNIT_ASSERT_EQ(test, dmk_setup(test, &args), 0);
-	KUNIT_ASSERT_EQ(test, args.cpages, NPAGES);
+	args = dmk_args(test, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(dev));
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_ASSERT_EQ(test, args->cpages, NPAGES);
 	for (i = 0; i < NPAGES; i++)
-		KUNIT_ASSERT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
-	get_page(victim);
-	dmk_alloc_and_copy(test, &args, dev, dpages);
-	dmk_pages_finalize(&args);
+		KUNIT_ASSERT_TRUE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
+	dmk_get_page(test, victim);
+	dmk_alloc_and_copy(test, dev, args, dpages);
+	dmk_pages_finalize(test, args);
 	after = dmk_stats(dev);
-	put_page(victim);
+	dmk_put_page(test, victim);
 
 	for (i = 0; i < NPAGES; i++)
-		if (args.src[i] & MIGRATE_PFN_MIGRATE)
+		if (args->src[i] & MIGRATE_PFN_MIGRATE)
 			res.migrated++;
-	KUNIT_EXPECT_FALSE(test, args.src[VICTIM] & MIGRATE_PFN_MIGRATE);
+	KUNIT_EXPECT_FALSE(test, args->src[VICTIM] & MIGRATE_PFN_MIGRATE);
 	KUNIT_EXPECT_EQ(test, after.allocated - before.allocated, NPAGES);
 	KUNIT_EXPECT_EQ(test, after.freed - before.freed, 1);
 	check_refused(test, addr, victim, &res);
-	dmk_finish(test);
 }
 
 static struct kunit_case refused_cases[] = {
@@ -119,6 +112,7 @@ static struct kunit_case refused_cases[] = {
 static struct kunit_suite refused_suite = {
 	.name = "umdevmem_refused",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = refused_cases,
 };

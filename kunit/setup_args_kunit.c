@@ -6,7 +6,7 @@
  */
 #include <linux/migrate.h>
 #include <linux/mman.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
 #define NPAGES 4
 #define SENTINEL 0x5a5a5a5aUL
@@ -70,7 +70,10 @@ static void setup_rejects_bad_argument(struct kunit *test)
 
 	mmap_write_lock(mm);
 	vma = vma_lookup(mm, addr);
-	KUNIT_ASSERT_NOT_NULL(test, vma);
+	if (!vma) {
+		mmap_write_unlock(mm);
+		KUNIT_FAIL_AND_ABORT(test, "no VMA at %#lx", addr);
+	}
 	if (c->arg < ARRAY_SIZE(special_flags))
 		special = special_flags[c->arg];
 	if (special)
@@ -132,7 +135,6 @@ static void setup_rejects_bad_argument(struct kunit *test)
 				    "src[%lu] written before the checks", i);
 	dmk_expect_on_system(test, addr, NPAGES);
 	dmk_expect_data(test, addr, NPAGES, 61);
-	dmk_finish(test);
 }
 
 /*
@@ -185,7 +187,6 @@ static void setup_rounds_down_and_finalize_restores(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, p.write);
 	}
 	dmk_expect_data(test, addr, NPAGES, 62);
-	dmk_finish(test);
 }
 
 static struct kunit_case setup_args_cases[] = {
@@ -197,6 +198,7 @@ static struct kunit_case setup_args_cases[] = {
 static struct kunit_suite setup_args_suite = {
 	.name = "umdevmem_setup_args",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = setup_args_cases,
 };

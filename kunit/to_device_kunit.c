@@ -9,26 +9,17 @@
 #include <linux/mman.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "devmem_kunit.h"
+#include "dmk.h"
 
-/* setup, the driver's half, pages, finalize, under the mmap lock. */
-static void migrate_by_hand(struct kunit *test, struct migrate_vma *args,
-			    struct umdevmem *dev, struct page **dpages,
+/* setup, the driver's half, pages, finalize; src as setup left it. */
+static void migrate_by_hand(struct kunit *test, struct umdevmem *dev,
+			    struct migrate_vma *args, struct page **dpages,
 			    unsigned long *src_after_setup)
 {
-	struct mm_struct *mm = current->mm;
-	unsigned long i;
-
-	mmap_read_lock(mm);
-	args->vma = vma_lookup(mm, args->start);
-	KUNIT_ASSERT_NOT_NULL(test, args->vma);
-	KUNIT_ASSERT_EQ(test, migrate_vma_setup(args), 0);
-	for (i = 0; i < args->npages; i++)
-		src_after_setup[i] = args->src[i];
-	dmk_alloc_and_copy(test, args, dev, dpages);
-	migrate_vma_pages(args);
-	migrate_vma_finalize(args);
-	mmap_read_unlock(mm);
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	memcpy(src_after_setup, args->src, args->npages * sizeof(*args->src));
+	dmk_alloc_and_copy(test, dev, args, dpages);
+	dmk_pages_finalize(test, args);
 }
 
 static void anon_to_device_flags(struct kunit *test)
@@ -38,7 +29,7 @@ static void anon_to_device_flags(struct kunit *test)
 	struct umdevmem *dev = d->dev[0];
 	struct umdevmem_stats before, after;
 	struct page **dpages, **sys;
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	unsigned long addr, i, *src;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
@@ -55,13 +46,13 @@ static void anon_to_device_flags(struct kunit *test)
 	}
 
 	before = dmk_stats(dev);
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		   umdevmem_owner(dev));
-	migrate_by_hand(test, &args, dev, dpages, src);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(dev));
+	migrate_by_hand(test, dev, args, dpages, src);
 	after = dmk_stats(dev);
 
-	KUNIT_EXPECT_EQ(test, args.npages, n);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
+	KUNIT_EXPECT_EQ(test, args->npages, n);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
 	for (i = 0; i < n; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
 
@@ -71,8 +62,8 @@ static void anon_to_device_flags(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, src[i] & MIGRATE_PFN_WRITE);
 		KUNIT_EXPECT_PTR_EQ(test, migrate_pfn_to_page(src[i]), sys[i]);
 		/* migrate_vma_pages() keeps MIGRATE for pages it moved */
-		KUNIT_EXPECT_TRUE(test, args.src[i] & MIGRATE_PFN_MIGRATE);
-		KUNIT_EXPECT_EQ(test, args.dst[i],
+		KUNIT_EXPECT_TRUE(test, args->src[i] & MIGRATE_PFN_MIGRATE);
+		KUNIT_EXPECT_EQ(test, args->dst[i],
 				migrate_pfn(page_to_pfn(dpages[i])));
 		KUNIT_EXPECT_EQ(test, p.kind, DMK_DEVICE);
 		KUNIT_EXPECT_PTR_EQ(test, p.page, dpages[i]);
@@ -84,7 +75,6 @@ static void anon_to_device_flags(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.dma_batches - before.dma_batches, 1);
 	KUNIT_EXPECT_EQ(test, before.free_pages - after.free_pages, n);
 	KUNIT_EXPECT_EQ(test, after.to_ram_calls, before.to_ram_calls);
-	dmk_finish(test);
 }
 
 static const unsigned long sizes[] = { 1, 3, 64, 512 };
@@ -114,9 +104,8 @@ static void anon_to_device_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.migrated, n);
 	KUNIT_EXPECT_EQ(test, after.copied_to_dev - before.copied_to_dev, n);
 	KUNIT_EXPECT_EQ(test, after.dma_batches - before.dma_batches, 1);
-	dmk_expect_on_device(test, addr, n, d->dev[0]);
+	dmk_expect_on_device(test, d->dev[0], addr, n);
 	dmk_expect_data(test, addr, n, 2);
-	dmk_finish(test);
 }
 
 /* Never-touched pages and the zero page become zero-filled device pages. */
@@ -126,7 +115,7 @@ static void holes_and_zero_page(struct kunit *test)
 	struct dmk *d = dmk(test);
 	struct page *dpages[8];
 	unsigned long addr, i, src[8];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 	u8 byte;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
@@ -137,10 +126,10 @@ static void holes_and_zero_page(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, dmk_lookup(test, addr + (i << PAGE_SHIFT)).kind,
 				i < n / 2 ? DMK_ZERO : DMK_NONE);
 
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		   umdevmem_owner(d->dev[0]));
-	migrate_by_hand(test, &args, d->dev[0], dpages, src);
-	KUNIT_EXPECT_EQ(test, args.cpages, n);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(d->dev[0]));
+	migrate_by_hand(test, d->dev[0], args, dpages, src);
+	KUNIT_EXPECT_EQ(test, args->cpages, n);
 	for (i = 0; i < n; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
 
@@ -157,7 +146,6 @@ static void holes_and_zero_page(struct kunit *test)
 					       (i << PAGE_SHIFT) + 100), 0);
 		KUNIT_EXPECT_EQ(test, byte, 0);
 	}
-	dmk_finish(test);
 }
 
 /*
@@ -180,8 +168,7 @@ static void zero_pages_only(struct kunit *test)
 			  NULL);
 	KUNIT_EXPECT_EQ(test, res.cpages, n);
 	KUNIT_EXPECT_EQ(test, res.migrated, n);
-	dmk_expect_on_device(test, addr, n, d->dev[0]);
-	dmk_finish(test);
+	dmk_expect_on_device(test, d->dev[0], addr, n);
 }
 
 /* A read-only page is collected without MIGRATE_PFN_WRITE. */
@@ -191,15 +178,15 @@ static void readonly_src_flags(struct kunit *test)
 	struct dmk *d = dmk(test);
 	struct page *dpages[4];
 	unsigned long addr, i, src[4];
-	struct migrate_vma args;
+	struct migrate_vma *args;
 
 	addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
 	dmk_fill(test, addr, n, 3);
 	KUNIT_ASSERT_EQ(test, dmk_mprotect(addr, n, PROT_READ), 0);
 
-	dmk_args_init(test, &args, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
-		   umdevmem_owner(d->dev[0]));
-	migrate_by_hand(test, &args, d->dev[0], dpages, src);
+	args = dmk_args(test, addr, n, MIGRATE_VMA_SELECT_SYSTEM,
+			umdevmem_owner(d->dev[0]));
+	migrate_by_hand(test, d->dev[0], args, dpages, src);
 	for (i = 0; i < n; i++) {
 		struct dmk_pte p = dmk_lookup(test, addr + (i << PAGE_SHIFT));
 
@@ -209,7 +196,6 @@ static void readonly_src_flags(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, p.write);
 		dmk_expect_device_data(test, dpages[i], 3, i);
 	}
-	dmk_finish(test);
 }
 
 /* Without MIGRATE_VMA_SELECT_SYSTEM nothing in system memory is taken. */
@@ -229,7 +215,6 @@ static void system_pages_need_select_system(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.migrated, 0);
 	dmk_expect_on_system(test, addr, n);
 	dmk_expect_data(test, addr, n, 4);
-	dmk_finish(test);
 }
 
 /*
@@ -292,7 +277,6 @@ static void injected_failure_declines_page(struct kunit *test)
 				    i == inj->nth - 1 ? DMK_SYSTEM : DMK_DEVICE,
 				    "page %lu", i);
 	dmk_expect_data(test, addr, n, 5);
-	dmk_finish(test);
 }
 
 static struct kunit_case to_device_cases[] = {
@@ -309,6 +293,7 @@ static struct kunit_case to_device_cases[] = {
 static struct kunit_suite to_device_suite = {
 	.name = "umdevmem_to_device",
 	.init = dmk_init,
+	.exit = dmk_exit,
 	.suite_exit = dmk_suite_exit,
 	.test_cases = to_device_cases,
 };

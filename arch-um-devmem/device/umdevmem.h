@@ -13,6 +13,7 @@
 #define __UMDEVMEM_H
 
 #include <linux/types.h>
+#include "umdevmem_compat.h"
 
 struct completion;
 struct mm_struct;
@@ -136,7 +137,14 @@ void umdevmem_fail_alloc_huge(struct umdevmem *dev, unsigned long nth);
  * reference (its head page), or NULL.  Only where device-private PMD
  * entries exist (7.x with THP); elsewhere always NULL.
  */
+#ifdef UMDEVMEM_HUGE
 struct page *umdevmem_alloc_huge(struct umdevmem *dev);
+#else
+static inline struct page *umdevmem_alloc_huge(struct umdevmem *dev)
+{
+	return NULL;
+}
+#endif
 
 /*
  * DMA latency: every batch of @dev sleeps @usecs before it copies (0: no
@@ -149,5 +157,8 @@ void umdevmem_set_dma_latency(struct umdevmem *dev, unsigned int usecs);
  * in flight.  One-shot; NULL cancels.
  */
 void umdevmem_signal_dma(struct umdevmem *dev, struct completion *in_flight);
+
+/* Every injection, the DMA latency and the in-flight signal off again. */
+void umdevmem_reset(struct umdevmem *dev);
 
 #endif /* __UMDEVMEM_H */

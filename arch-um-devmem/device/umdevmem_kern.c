@@ -24,8 +24,8 @@
 #include <linux/slab.h>
 #include <asm/device_window.h>
 #include <mem.h>
-#include "devmem.h"
-#include "devmem_user.h"
+#include "umdevmem_kern.h"
+#include "umdevmem_user.h"
 
 static unsigned int devices = 2;
 module_param(devices, uint, 0444);
@@ -41,24 +41,14 @@ static struct umdevmem **boot_devices;
 static unsigned int nr_boot_devices;
 
 static const struct dev_pagemap_ops umdevmem_private_ops = {
-#ifdef UMDEVMEM_FOLIO_FREE
-	.folio_free	= umdevmem_folio_free,
-#else
-	.page_free	= umdevmem_page_free,
-#endif
+	UMDEVMEM_FREE_OP
+	UMDEVMEM_SPLIT_OP
 	.migrate_to_ram	= umdevmem_migrate_to_ram,
-#ifdef UMDEVMEM_HUGE
-	.folio_split	= umdevmem_folio_split,
-#endif
 };
 
 /* The CPU maps coherent pages in place: nothing to migrate on a fault. */
 static const struct dev_pagemap_ops umdevmem_coherent_ops = {
-#ifdef UMDEVMEM_FOLIO_FREE
-	.folio_free	= umdevmem_folio_free,
-#else
-	.page_free	= umdevmem_page_free,
-#endif
+	UMDEVMEM_FREE_OP
 };
 
 /* A physical range for the pgmap and host memory behind it. */
@@ -81,7 +71,7 @@ static int umdevmem_get_memory(struct umdevmem *dev, unsigned long size)
 		}
 		/* The device's view: the file that user mappings map too. */
 		fd = phys_mapping(dev->res->start, &off);
-		ret = devmem_host_attach(fd, off, size, &dev->host_base);
+		ret = umdevmem_host_attach(fd, off, size, &dev->host_base);
 		if (ret < 0) {
 			pr_err("%s: cannot map the device window: %d\n",
 			       dev->name, ret);
@@ -92,7 +82,7 @@ static int umdevmem_get_memory(struct umdevmem *dev, unsigned long size)
 		return 0;
 	}
 
-	ret = devmem_host_map(dev->name, size, &dev->host_base);
+	ret = umdevmem_host_map(dev->name, size, &dev->host_base);
 	if (ret < 0) {
 		pr_err("%s: no host memory for %lu bytes: %d\n",
 		       dev->name, size, ret);
@@ -103,7 +93,7 @@ static int umdevmem_get_memory(struct umdevmem *dev, unsigned long size)
 	if (IS_ERR(dev->res)) {
 		pr_err("%s: no free physical range of %lu bytes: %ld\n",
 		       dev->name, size, PTR_ERR(dev->res));
-		devmem_host_unmap(dev->host_fd, dev->host_base, size);
+		umdevmem_host_unmap(dev->host_fd, dev->host_base, size);
 		return PTR_ERR(dev->res);
 	}
 	return 0;
@@ -111,7 +101,7 @@ static int umdevmem_get_memory(struct umdevmem *dev, unsigned long size)
 
 static void umdevmem_put_memory(struct umdevmem *dev, unsigned long size)
 {
-	devmem_host_unmap(dev->host_fd, dev->host_base, size);
+	umdevmem_host_unmap(dev->host_fd, dev->host_base, size);
 	if (dev->pgmap.type == MEMORY_DEVICE_COHERENT)
 		um_release_device_window(dev->res);
 	else
@@ -190,7 +180,7 @@ int umdevmem_destroy(struct umdevmem *dev)
 
 	umdevmem_evict(dev);
 	spin_lock(&dev->lock);
-	busy = dev->npages - dev->stats.free_pages;
+	busy = dev->npages - dev->free_pages;
 	spin_unlock(&dev->lock);
 	if (busy) {
 		/* memunmap_pages() would wait for these forever. */
@@ -237,9 +227,27 @@ unsigned long umdevmem_first_pfn(const struct umdevmem *dev)
 
 void umdevmem_get_stats(struct umdevmem *dev, struct umdevmem_stats *stats)
 {
+	atomic_long_t *ev = dev->events;
+
 	spin_lock(&dev->lock);
-	*stats = dev->stats;
+	stats->total_pages = dev->npages;
+	stats->free_pages = dev->free_pages;
+	stats->allocated = dev->allocated;
+	stats->freed = dev->freed;
+	stats->alloc_failed = dev->alloc_failed;
+	stats->huge_allocated = dev->huge_allocated;
+	stats->huge_alloc_failed = dev->huge_alloc_failed;
 	spin_unlock(&dev->lock);
+	stats->to_ram_calls = atomic_long_read(&ev[UMDEVMEM_TO_RAM_CALLS]);
+	stats->to_ram_pages = atomic_long_read(&ev[UMDEVMEM_TO_RAM_PAGES]);
+	stats->to_ram_busy = atomic_long_read(&ev[UMDEVMEM_TO_RAM_BUSY]);
+	stats->copied_to_dev = atomic_long_read(&ev[UMDEVMEM_COPIED_TO_DEV]);
+	stats->copied_to_ram = atomic_long_read(&ev[UMDEVMEM_COPIED_TO_RAM]);
+	stats->dma_batches = atomic_long_read(&ev[UMDEVMEM_DMA_BATCHES]);
+	stats->evicted = atomic_long_read(&ev[UMDEVMEM_EVICTED]);
+	stats->copy_failed = atomic_long_read(&ev[UMDEVMEM_COPY_FAILED]);
+	stats->folio_splits = atomic_long_read(&ev[UMDEVMEM_FOLIO_SPLITS]);
+	stats->huge_to_ram = atomic_long_read(&ev[UMDEVMEM_HUGE_TO_RAM]);
 }
 
 bool umdevmem_is_coherent(const struct umdevmem *dev)
@@ -253,7 +261,7 @@ struct umdevmem *umdevmem_page_device(struct page *page)
 
 	if (!is_device_private_page(page) && !is_device_coherent_page(page))
 		return NULL;
-	ops = umd_page_pgmap(page)->ops;
+	ops = umdevmem_page_pgmap(page)->ops;
 	if (ops != &umdevmem_private_ops && ops != &umdevmem_coherent_ops)
 		return NULL;
 	return page_to_umdevmem(page);
@@ -261,23 +269,17 @@ struct umdevmem *umdevmem_page_device(struct page *page)
 
 void umdevmem_fail_alloc(struct umdevmem *dev, unsigned long nth)
 {
-	spin_lock(&dev->lock);
-	dev->fail_alloc_nth = nth;
-	spin_unlock(&dev->lock);
+	atomic_set(&dev->fail_alloc, nth);
 }
 
 void umdevmem_fail_alloc_huge(struct umdevmem *dev, unsigned long nth)
 {
-	spin_lock(&dev->lock);
-	dev->fail_huge_nth = nth;
-	spin_unlock(&dev->lock);
+	atomic_set(&dev->fail_huge, nth);
 }
 
 void umdevmem_fail_copy(struct umdevmem *dev, unsigned long nth)
 {
-	spin_lock(&dev->lock);
-	dev->fail_copy_nth = nth;
-	spin_unlock(&dev->lock);
+	atomic_set(&dev->fail_copy, nth);
 }
 
 void umdevmem_set_dma_latency(struct umdevmem *dev, unsigned int usecs)
@@ -288,6 +290,15 @@ void umdevmem_set_dma_latency(struct umdevmem *dev, unsigned int usecs)
 void umdevmem_signal_dma(struct umdevmem *dev, struct completion *in_flight)
 {
 	xchg(&dev->dma_signal, in_flight);
+}
+
+void umdevmem_reset(struct umdevmem *dev)
+{
+	umdevmem_fail_alloc(dev, 0);
+	umdevmem_fail_alloc_huge(dev, 0);
+	umdevmem_fail_copy(dev, 0);
+	umdevmem_set_dma_latency(dev, 0);
+	umdevmem_signal_dma(dev, NULL);
 }
 
 static int __init umdevmem_init(void)

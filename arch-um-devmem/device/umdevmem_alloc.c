@@ -6,25 +6,28 @@
  * the pages are grouped in chunks of UMDEVMEM_CHUNK_PAGES (PMD_SIZE) with
  * a count of free pages each.  A base page comes from the first chunk that
  * is already in use, so that whole free chunks stay whole for huge folios
- * (7.x with PMD softleaves) as long as possible; a huge folio is one whole
- * free chunk.  The core mm hands pages back through folio_free() (7.x, a
- * huge folio at once) or page_free() (6.12) once the last reference is
- * gone; a chunk whose pages all came back can be a huge folio again.
+ * (7.x with PMD softleaves, umdevmem_huge.c) as long as possible; a huge
+ * folio is one whole free chunk.  The core mm hands pages back through
+ * folio_free() (7.x, a huge folio at once) or page_free() (6.12) once the
+ * last reference is gone; a chunk whose pages all came back can be a huge
+ * folio again.
  */
 #include <linux/bitmap.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
-#include "devmem.h"
+#include "umdevmem_kern.h"
 
-/* Counts down a fault-injection trigger; true when it fires. Lock held. */
-bool umdevmem_inject(struct umdevmem *dev, unsigned long *nth)
+bool umdevmem_inject(atomic_t *nth)
 {
-	lockdep_assert_held(&dev->lock);
-	if (!*nth)
-		return false;
-	return --(*nth) == 0;
+	int old = atomic_read(nth);
+
+	do {
+		if (!old)
+			return false;
+	} while (!atomic_try_cmpxchg(nth, &old, old - 1));
+	return old == 1;
 }
 
 static unsigned long umdevmem_chunks(struct umdevmem *dev)
@@ -54,8 +57,7 @@ int umdevmem_init_allocator(struct umdevmem *dev)
 	bitmap_fill(dev->free_map, dev->npages);
 	for (c = 0; c < nchunks; c++)
 		dev->chunk_free[c] = umdevmem_chunk_size(dev, c);
-	dev->stats.total_pages = dev->npages;
-	dev->stats.free_pages = dev->npages;
+	dev->free_pages = dev->npages;
 	return 0;
 }
 
@@ -88,8 +90,8 @@ static void umdevmem_take(struct umdevmem *dev, unsigned long idx,
 {
 	bitmap_clear(dev->free_map, idx, nr);
 	dev->chunk_free[idx / UMDEVMEM_CHUNK_PAGES] -= nr;
-	dev->stats.free_pages -= nr;
-	dev->stats.allocated += nr;
+	dev->free_pages -= nr;
+	dev->allocated += nr;
 }
 
 struct page *umdevmem_alloc_page(struct umdevmem *dev)
@@ -100,8 +102,8 @@ struct page *umdevmem_alloc_page(struct umdevmem *dev)
 
 	spin_lock(&dev->lock);
 	chunk = umdevmem_pick_chunk(dev);
-	if (chunk < 0 || umdevmem_inject(dev, &dev->fail_alloc_nth)) {
-		dev->stats.alloc_failed++;
+	if (chunk < 0 || umdevmem_inject(&dev->fail_alloc)) {
+		dev->alloc_failed++;
 		spin_unlock(&dev->lock);
 		return NULL;
 	}
@@ -111,64 +113,28 @@ struct page *umdevmem_alloc_page(struct umdevmem *dev)
 	spin_unlock(&dev->lock);
 
 	page = pfn_to_page(dev->first_pfn + idx);
-	umd_page_init(page, &dev->pgmap);	/* one reference, locked */
+	umdevmem_page_init(page, &dev->pgmap);	/* one reference, locked */
 	return page;
 }
 
-#ifdef UMDEVMEM_HUGE
-/*
- * A whole free chunk as one PMD-sized device folio, returned as its head
- * page, locked with one reference; NULL when no chunk is whole or the
- * injection of huge allocations fires (umdevmem_fail_alloc_huge()).
- */
-struct page *umdevmem_alloc_huge(struct umdevmem *dev)
+long umdevmem_take_chunk(struct umdevmem *dev)
 {
 	unsigned long c, nchunks = umdevmem_chunks(dev);
-	struct page *page;
 
 	spin_lock(&dev->lock);
 	for (c = 0; c < nchunks; c++)
 		if (dev->chunk_free[c] == UMDEVMEM_CHUNK_PAGES)
 			break;
-	if (c == nchunks || umdevmem_inject(dev, &dev->fail_huge_nth)) {
-		dev->stats.huge_alloc_failed++;
+	if (c == nchunks || umdevmem_inject(&dev->fail_huge)) {
+		dev->huge_alloc_failed++;
 		spin_unlock(&dev->lock);
-		return NULL;
+		return -1;
 	}
 	umdevmem_take(dev, c * UMDEVMEM_CHUNK_PAGES, UMDEVMEM_CHUNK_PAGES);
-	dev->stats.huge_allocated++;
+	dev->huge_allocated++;
 	spin_unlock(&dev->lock);
-
-	page = pfn_to_page(dev->first_pfn + c * UMDEVMEM_CHUNK_PAGES);
-	zone_device_folio_init(page_folio(page), &dev->pgmap,
-			       UMDEVMEM_HUGE_ORDER);
-	return page;
+	return c * UMDEVMEM_CHUNK_PAGES;
 }
-
-/*
- * The core splits a huge device folio (a migration that could only get
- * base pages for it, or a partial unmap): each new folio belongs to the
- * same pgmap.  The pages stay allocated; each comes back on its own.
- */
-void umdevmem_folio_split(struct folio *head, struct folio *tail)
-{
-	struct umdevmem *dev = page_to_umdevmem(&head->page);
-
-	if (!tail) {
-		spin_lock(&dev->lock);
-		dev->stats.folio_splits++;
-		spin_unlock(&dev->lock);
-		return;
-	}
-	tail->pgmap = head->pgmap;
-	tail->page.mapping = head->page.mapping;
-}
-#else
-struct page *umdevmem_alloc_huge(struct umdevmem *dev)
-{
-	return NULL;
-}
-#endif
 
 static void umdevmem_give_back(struct page *page, unsigned long nr)
 {
@@ -178,18 +144,18 @@ static void umdevmem_give_back(struct page *page, unsigned long nr)
 	spin_lock(&dev->lock);
 	bitmap_set(dev->free_map, idx, nr);
 	dev->chunk_free[idx / UMDEVMEM_CHUNK_PAGES] += nr;
-	dev->stats.free_pages += nr;
-	dev->stats.freed += nr;
+	dev->free_pages += nr;
+	dev->freed += nr;
 	spin_unlock(&dev->lock);
 }
 
-#ifdef UMDEVMEM_FOLIO_FREE
+/* dev_pagemap_ops.folio_free (7.x) */
 void umdevmem_folio_free(struct folio *folio)
 {
 	umdevmem_give_back(&folio->page, folio_nr_pages(folio));
 }
-#endif
 
+/* dev_pagemap_ops.page_free (6.12) */
 void umdevmem_page_free(struct page *page)
 {
 	umdevmem_give_back(page, 1);

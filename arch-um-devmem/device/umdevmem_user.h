@@ -8,36 +8,36 @@
  * treats the returned base as an opaque cookie and names device pages by
  * their byte offset from it.
  */
-#ifndef __UM_DEVMEM_USER_H
-#define __UM_DEVMEM_USER_H
+#ifndef __UMDEVMEM_USER_H
+#define __UMDEVMEM_USER_H
 
 /* One page of a DMA batch: @sys is a kernel address or NULL (zero-fill). */
-struct devmem_xfer {
+struct umdevmem_xfer {
 	void *sys;
 	unsigned long dev_off;
 };
 
 /* Create and map @size bytes of device memory; returns an fd or -errno. */
-int devmem_host_map(const char *name, unsigned long size, void **base);
+int umdevmem_host_map(const char *name, unsigned long size, void **base);
 /*
  * Map @size bytes of an existing file from @off as device memory (a
  * coherent device's part of UML's device window); returns 0 or -errno.
  */
-int devmem_host_attach(int fd, unsigned long long off, unsigned long size,
-		       void **base);
+int umdevmem_host_attach(int fd, unsigned long long off, unsigned long size,
+			 void **base);
 /* Unmap @base; close @fd unless it is negative (an attached file). */
-void devmem_host_unmap(int fd, void *base, unsigned long size);
+void umdevmem_host_unmap(int fd, void *base, unsigned long size);
 
 /* The host address of device offset @off, to use as a peer's @sys. */
-void *devmem_host_addr(void *base, unsigned long off);
+void *umdevmem_host_addr(void *base, unsigned long off);
 
 /*
  * Run one DMA batch of @n transfers of @len bytes each, into the device
  * (@to_dev != 0) or out of it.  Returns @n, or -errno if the batch is
  * malformed (an offset outside the device).
  */
-int devmem_host_copy(void *base, unsigned long size, int to_dev,
-		     const struct devmem_xfer *xfer, unsigned int n,
-		     unsigned long len);
+int umdevmem_host_copy(void *base, unsigned long size, int to_dev,
+		       const struct umdevmem_xfer *xfer, unsigned int n,
+		       unsigned long len);
 
-#endif /* __UM_DEVMEM_USER_H */
+#endif /* __UMDEVMEM_USER_H */

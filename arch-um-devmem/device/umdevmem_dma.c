@@ -16,8 +16,8 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
-#include "devmem.h"
-#include "devmem_user.h"
+#include "umdevmem_kern.h"
+#include "umdevmem_user.h"
 
 /* Where the data of @page is, as a kernel or host address. */
 static void *umdevmem_data_addr(struct page *page)
@@ -29,7 +29,7 @@ static void *umdevmem_data_addr(struct page *page)
 	dev = umdevmem_page_device(page);
 	if (!dev)
 		return page_address(page);
-	return devmem_host_addr(dev->host_base, umdevmem_page_offset(page));
+	return umdevmem_host_addr(dev->host_base, umdevmem_page_offset(page));
 }
 
 static void umdevmem_drop_dst(struct page **slot)
@@ -42,22 +42,12 @@ static void umdevmem_drop_dst(struct page **slot)
 /* Does fault injection refuse the next page copy? */
 static bool umdevmem_copy_refused(struct umdevmem *dev)
 {
-	bool refused;
-
-	spin_lock(&dev->lock);
-	refused = umdevmem_inject(dev, &dev->fail_copy_nth);
-	if (refused)
-		dev->stats.copy_failed++;
-	spin_unlock(&dev->lock);
-	return refused;
+	if (!umdevmem_inject(&dev->fail_copy))
+		return false;
+	umdevmem_add_event(dev, UMDEVMEM_COPY_FAILED, 1);
+	return true;
 }
 
-/*
- * Copy @n pages between device pages of @dev and the pages in @sys, in
- * the direction @to_dev.  @devp[i] and @sys[i] pair up; pages whose copy
- * is refused are dropped from @dst (the destination side).  No lock is
- * held while a page is dropped: its page_free() takes dev->lock.
- */
 /* What every batch does first: the in-flight signal, then the latency. */
 static void umdevmem_dma_start(struct umdevmem *dev)
 {
@@ -72,29 +62,32 @@ static void umdevmem_dma_start(struct umdevmem *dev)
 
 /* Hand @nr transfers to the host half and count them. */
 static int umdevmem_dma_run(struct umdevmem *dev, bool to_dev,
-			    struct devmem_xfer *xfer, unsigned long nr)
+			    struct umdevmem_xfer *xfer, unsigned long nr)
 {
-	int ret = devmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
-				   to_dev, xfer, nr, PAGE_SIZE);
+	int ret = umdevmem_host_copy(dev->host_base,
+				     dev->npages << PAGE_SHIFT, to_dev, xfer,
+				     nr, PAGE_SIZE);
 
 	if (WARN_ON(ret < 0))
 		return ret;
-	spin_lock(&dev->lock);
-	dev->stats.dma_batches++;
-	if (to_dev)
-		dev->stats.copied_to_dev += nr;
-	else
-		dev->stats.copied_to_ram += nr;
-	spin_unlock(&dev->lock);
+	umdevmem_add_event(dev, UMDEVMEM_DMA_BATCHES, 1);
+	umdevmem_add_event(dev, to_dev ? UMDEVMEM_COPIED_TO_DEV :
+			   UMDEVMEM_COPIED_TO_RAM, nr);
 	return 0;
 }
 
+/*
+ * Copy @n pages between device pages of @dev and the pages in @sys, in
+ * the direction @to_dev.  @devp[i] and @sys[i] pair up; pages whose copy
+ * is refused are dropped from @dst (the destination side).  A page is
+ * dropped with no lock held: its page_free() takes dev->lock.
+ */
 static unsigned long umdevmem_dma(struct umdevmem *dev, bool to_dev,
 				  struct page **devp, struct page **sys,
 				  unsigned long n)
 {
 	struct page **dst = to_dev ? devp : sys;
-	struct devmem_xfer *xfer;
+	struct umdevmem_xfer *xfer;
 	unsigned long i, nr = 0;
 	int ret;
 
@@ -129,7 +122,7 @@ bool umdevmem_copy_folio(bool to_dev, struct page *devp, struct page *sys,
 			 unsigned long nr)
 {
 	struct umdevmem *dev = page_to_umdevmem(devp);
-	struct devmem_xfer *xfer;
+	struct umdevmem_xfer *xfer;
 	unsigned long i;
 	int ret;
 
@@ -189,11 +182,11 @@ unsigned long umdevmem_copy_from_device(struct page **dpages,
 int umdevmem_read_page(struct page *dpage, void *buf)
 {
 	struct umdevmem *dev = umdevmem_page_device(dpage);
-	struct devmem_xfer xfer = { .sys = buf };
+	struct umdevmem_xfer xfer = { .sys = buf };
 
 	if (!dev)
 		return -EINVAL;
 	xfer.dev_off = umdevmem_page_offset(dpage);
-	return devmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
-				0, &xfer, 1, PAGE_SIZE) == 1 ? 0 : -EIO;
+	return umdevmem_host_copy(dev->host_base, dev->npages << PAGE_SHIFT,
+				  0, &xfer, 1, PAGE_SIZE) == 1 ? 0 : -EIO;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "devmem_user.h"
+#include "umdevmem_user.h"
 
 static int close_with_errno(int fd)
 {
@@ -18,7 +18,7 @@ static int close_with_errno(int fd)
 	return -err;
 }
 
-int devmem_host_map(const char *name, unsigned long size, void **base)
+int umdevmem_host_map(const char *name, unsigned long size, void **base)
 {
 	void *p;
 	int fd;
@@ -35,8 +35,8 @@ int devmem_host_map(const char *name, unsigned long size, void **base)
 	return fd;
 }
 
-int devmem_host_attach(int fd, unsigned long long off, unsigned long size,
-		       void **base)
+int umdevmem_host_attach(int fd, unsigned long long off, unsigned long size,
+			 void **base)
 {
 	void *p;
 
@@ -47,21 +47,21 @@ int devmem_host_attach(int fd, unsigned long long off, unsigned long size,
 	return 0;
 }
 
-void devmem_host_unmap(int fd, void *base, unsigned long size)
+void umdevmem_host_unmap(int fd, void *base, unsigned long size)
 {
 	munmap(base, size);
 	if (fd >= 0)
 		close(fd);
 }
 
-void *devmem_host_addr(void *base, unsigned long off)
+void *umdevmem_host_addr(void *base, unsigned long off)
 {
 	return (char *)base + off;
 }
 
-int devmem_host_copy(void *base, unsigned long size, int to_dev,
-		     const struct devmem_xfer *xfer, unsigned int n,
-		     unsigned long len)
+int umdevmem_host_copy(void *base, unsigned long size, int to_dev,
+		       const struct umdevmem_xfer *xfer, unsigned int n,
+		       unsigned long len)
 {
 	unsigned int i;
 

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uml-devmem benchmark suites: their devices, chunked migrations and the
+ * report (bench.h).
+ */
+#include <linux/hmm.h>
+#include <linux/moduleparam.h>
+#include <linux/sort.h>
+#include "bench.h"
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "umdevmem_bench."
+
+unsigned long bench_max_mib = 1;
+module_param_named(max_mib, bench_max_mib, ulong, 0444);
+MODULE_PARM_DESC(max_mib, "largest size measured, in MiB (default 1)");
+
+int bench_devices_create(struct bench_devices *b, const char *prefix)
+{
+	/* at least 2 MiB: the THP case moves whole PMDs */
+	unsigned long npages = max_t(unsigned long, bench_max_mib, 2) *
+			       PAGES_PER_MIB;
+	char name[16];
+	int i;
+
+	if (!bench_max_mib || bench_max_mib > 256)
+		return -EINVAL;
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s%d", prefix, i);
+		b->dev[i] = umdevmem_create(name, npages);
+		if (IS_ERR(b->dev[i])) {
+			int ret = PTR_ERR(b->dev[i]);
+
+			b->dev[i] = NULL;
+			bench_devices_destroy(b);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void bench_devices_destroy(struct bench_devices *b)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (b->dev[i])
+			WARN(umdevmem_destroy(b->dev[i]), "%s still in use\n",
+			     umdevmem_name(b->dev[i]));
+		b->dev[i] = NULL;
+	}
+}
+
+unsigned long bench_migrate(struct kunit *test, struct umdevmem *dev,
+			    unsigned long addr, unsigned long npages,
+			    unsigned long flags, void *src_owner,
+			    bool to_device)
+{
+	struct umdevmem_migrate_result res;
+	unsigned long done, moved = 0;
+
+	for (done = 0; done < npages; done += BENCH_CHUNK) {
+		unsigned long start = addr + done * PAGE_SIZE;
+		unsigned long end = start +
+				    min(BENCH_CHUNK, npages - done) * PAGE_SIZE;
+		int ret;
+
+		if (to_device)
+			ret = umdevmem_migrate_to_device(dev, current->mm, start,
+							 end, flags, src_owner,
+							 &res);
+		else
+			ret = umdevmem_migrate_to_system(dev, current->mm, start,
+							 end, flags, src_owner,
+							 &res);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		moved += res.migrated;
+	}
+	return moved;
+}
+
+void bench_fault_in(struct kunit *test, unsigned long addr,
+		    unsigned long npages, void *owner)
+{
+	unsigned long *pfns, done;
+
+	pfns = kunit_kcalloc(test, BENCH_CHUNK, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	for (done = 0; done < npages; done += BENCH_CHUNK)
+		KUNIT_ASSERT_EQ(test, dmk_hmm_snapshot(test,
+				addr + done * PAGE_SIZE,
+				min(BENCH_CHUNK, npages - done), pfns,
+				HMM_PFN_REQ_FAULT, owner), 0);
+	kunit_kfree(test, pfns);
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void bench_report(struct kunit *test, const char *what, unsigned long mib,
+		  unsigned long pages, u64 *ns)
+{
+	u64 median;
+
+	sort(ns, BENCH_REPS, sizeof(*ns), bench_cmp, NULL);
+	median = ns[BENCH_REPS / 2];
+	kunit_info(test, "bench %s %lu MiB %llu pages/s (median of %d, %llu us)\n",
+		   what, mib,
+		   median ? div64_u64((u64)pages * NSEC_PER_SEC, median) : 0,
+		   BENCH_REPS, div_u64(median, NSEC_PER_USEC));
+}

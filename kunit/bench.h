@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uml-devmem benchmark suites (umdevmem_bench*): migration throughput,
+ * reported, not asserted; each case still checks the data it moved.
+ *
+ * umdevmem_bench.max_mib= (default 1) is the largest size; every size
+ * from the smallest up, by factors of 4, is measured BENCH_REPS times and
+ * the median reported as "bench NAME N MiB P pages/s".  scripts/bench.sh
+ * and scripts/bench_thp.sh run them and print the tables.
+ */
+#ifndef __BENCH_H
+#define __BENCH_H
+
+#include "dmk.h"
+
+#define BENCH_CHUNK	512UL	/* pages per migrate_vma_setup() call: 2 MiB */
+#define BENCH_REPS	5
+#define PAGES_PER_MIB	(SZ_1M >> PAGE_SHIFT)
+
+extern unsigned long bench_max_mib;
+
+/* The two devices of a benchmark suite, made for it (suite_init). */
+struct bench_devices {
+	struct umdevmem *dev[2];
+};
+
+int bench_devices_create(struct bench_devices *b, const char *prefix);
+void bench_devices_destroy(struct bench_devices *b);
+
+/* Migrate [addr, +npages) in 2 MiB calls; returns the pages moved. */
+unsigned long bench_migrate(struct kunit *test, struct umdevmem *dev,
+			    unsigned long addr, unsigned long npages,
+			    unsigned long flags, void *src_owner,
+			    bool to_device);
+/* hmm_range_fault(HMM_PFN_REQ_FAULT) in 2 MiB calls, as @owner. */
+void bench_fault_in(struct kunit *test, unsigned long addr,
+		    unsigned long npages, void *owner);
+/* The median of BENCH_REPS times @ns, as pages per second. */
+void bench_report(struct kunit *test, const char *what, unsigned long mib,
+		  unsigned long pages, u64 *ns);
+
+#endif /* __BENCH_H */
