@@ -4,17 +4,18 @@
 # run_tests.sh - build a UML kernel with the uml-devmem series, the fake
 # device and the KUnit suites linked in, run the suites, report.
 #
-# kunit.py does the configuring, building, running and KTAP parsing; this
-# script finds the tree, applies the series, links the project's sources
-# in, assembles the .kunitconfig and counts the results.
+# The tree comes from Debian (or KERNEL_SRC), the series is applied as
+# commits and kunit.py configures the build directory; scripts/build.py
+# builds only what changed, scripts/boot.py boots until every case has a
+# verdict (a crashed or hung boot is followed by fresh ones for the cases
+# that did not run) and scripts/results.py counts.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=${UML_DEVMEM_WORK:-$TOP/work}
 SUPPORTED_LINES="6.12 7.3"
-# Lines newer than bookworm's come from these suites, through a sources
-# list of the runner's own (see fetch_newer_tarball).
-NEWER_SUITES="trixie-backports testing unstable"
+# Lines newer than bookworm's come from Debian's newer suites through
+# scripts/debian_source.sh.
 
 KERNEL_LINE=6.12
 SERIES_LINE=6.12
@@ -29,14 +30,26 @@ OPS=
 REPEAT=1
 WITH=
 BENCH_MIB=
+KERNEL_ARGS=()
+CASE_TIMEOUT=20
+PREPARE_ONLY=
+COVER=
 JOBS=$(nproc)
+# What the coverage build instruments unless --cover names more: the mm
+# files this project is about and the fake device's kernel half.
+COVER_DEFAULT="mm/migrate_device.c mm/hmm.c mm/memremap.c"
+for f in kern alloc dma migrate huge; do
+	COVER_DEFAULT="$COVER_DEFAULT arch/um/drivers/devmem/umdevmem_$f.c"
+done
 
 usage() {
 	cat <<EOF
 usage: ./run_tests.sh [--config default|debug|coverage] [--filter GLOB]
                       [--series FILE|DIR] [--json FILE] [--kernel LINE]
                       [--seed S] [--ops N] [--repeat N] [--with SERIES]
-                      [--bench-mib N]
+                      [--bench-mib N] [--kernel-arg ARG]...
+                      [--case-timeout S] [--cover FILE[,FILE...]]
+                      [--prepare-only]
 
 Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
 and its KUnit suites, run the suites, and print 'N passed, N failed'.
@@ -44,12 +57,16 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
   --config NAME   kunitconfig fragment from configs/ on top of the default
                   one (default, debug, coverage); coverage builds with
                   clang (clang-14 for 6.12, clang-19 for 7.x, which
-                  needs LLVM 17 or later) and writes an HTML and text report
+                  needs LLVM 17 or later), instruments only the files it
+                  reports on, and shows which lines changed since the
+                  pristine tree were reached
+  --cover FILES   (coverage) instrument these files of the tree as well,
+                  comma-separated paths (mm/rmap.c,mm/memory.c)
   --filter GLOB   run only suites/cases matching GLOB ('suite' or
                   'suite.case', as kunit.py --filter_glob)
   --series PATH   your own patches (an mbox, or a directory of *.patch or
                   with a 'series' file), applied after the project's series
-  --json FILE     write kunit.py's JSON results to FILE
+  --json FILE     write the results, in kunit.py's JSON layout, to FILE
   --kernel LINE   kernel line to use (supported: $SUPPORTED_LINES; another
                   7.x line is tried with the 7.3 series)
   --seed S        seed of the random-operation suite umdevmem_random (by
@@ -62,11 +79,19 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
                   report every case whose result differs between boots
   --with SERIES   also apply one of the project's optional mm series of
                   the line (mm-patches/LINE/SERIES; 7.3: hmm-walk, the
-                  migrate_vma collection inside the HMM page walk); it
-                  builds in a tree and build directories of its own
-  --bench-mib N   run the benchmark suite umdevmem_bench up to N MiB
-                  (1 to 256; alone, only that suite); scripts/bench.sh
+                  migrate_vma collection inside the HMM page walk)
+  --bench-mib N   run the benchmark suites umdevmem_bench* up to N MiB
+                  (1 to 256; alone, only those); scripts/bench.sh
                   compares both sides of the hmm-walk series
+  --kernel-arg A  one more argument for the kernel command line, such as
+                  umdevmem.size=128 or umdevmem_abort.abort=1
+  --case-timeout S
+                  a case that gives no result for S seconds (default 20,
+                  more with --ops and --bench-mib) has hung: its boot is
+                  killed, and the cases that did not run run again in
+                  fresh boots
+  --prepare-only  get the tree, apply the series and link the project in,
+                  then stop (scripts that need the tree use it)
 
 Environment:
   KERNEL_SRC=DIR  use your own tree (6.12 or 7.x; its Makefile says which,
@@ -136,6 +161,10 @@ parse_args() {
 		--repeat) REPEAT=${2:?--repeat needs a number}; shift 2 ;;
 		--with) WITH=${2:?--with needs a series name}; shift 2 ;;
 		--bench-mib) BENCH_MIB=${2:?--bench-mib needs a size}; shift 2 ;;
+		--kernel-arg) KERNEL_ARGS+=("${2:?--kernel-arg needs an argument}"); shift 2 ;;
+		--case-timeout) CASE_TIMEOUT=${2:?--case-timeout needs seconds}; shift 2 ;;
+		--cover) COVER=${2:?--cover needs files}; shift 2 ;;
+		--prepare-only) PREPARE_ONLY=1; shift ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; die "unknown argument '$1'" ;;
 		esac
@@ -152,8 +181,12 @@ parse_args() {
 	[[ -z "$BENCH_MIB" || ( "$BENCH_MIB" =~ ^[1-9][0-9]{0,3}$ &&
 		"$BENCH_MIB" -le 256 ) ]] ||
 		die "--bench-mib '$BENCH_MIB' is not a size from 1 to 256 (MiB)" "(the KUnit boot has 1 GiB of memory)"
+	[[ "$CASE_TIMEOUT" =~ ^[1-9][0-9]{0,4}$ ]] ||
+		die "--case-timeout '$CASE_TIMEOUT' is not a number of seconds"
+	[ -z "$COVER" ] || [ "$CONFIG" = coverage ] ||
+		die "--cover goes with --config coverage"
 	if [ -z "$FILTER" ] && [ -n "$BENCH_MIB" ]; then
-		FILTER=umdevmem_bench
+		FILTER='umdevmem_bench*'
 	fi
 	if [ -z "$FILTER" ] && [ -n "$SEED$OPS" ]; then
 		FILTER=umdevmem_random
@@ -258,47 +291,6 @@ wgit() {
 		-c core.autocrlf=false "$@"
 }
 
-# linux-source-LINE of a suite newer than the host's: an arch:all package,
-# downloaded with apt through the runner's own sources list and state in
-# $WORK/debian-apt (no root, nothing installed) and unpacked there.
-fetch_newer_tarball() {
-	local apt="$WORK/debian-apt" pkg="linux-source-$KERNEL_LINE" deb newest
-	TARBALL="$apt/$pkg.tar.xz"
-	[ -f "$TARBALL" ] && return
-	for tool in apt-get apt-cache dpkg-deb; do
-		command -v "$tool" >/dev/null ||
-			die "$tool is missing" "uml-devmem fetches $pkg from Debian with apt"
-	done
-	mkdir -p "$apt/lists/partial" "$apt/cache" "$apt/archives/partial"
-	local s
-	for s in $NEWER_SUITES; do
-		echo "deb http://deb.debian.org/debian $s main"
-	done >"$apt/sources.list"
-	local -a opts=(-o "Dir::Etc::sourcelist=$apt/sources.list"
-		-o Dir::Etc::sourceparts=/dev/null -o "Dir::State::Lists=$apt/lists"
-		-o "Dir::Cache=$apt/cache" -o "Dir::Cache::Archives=$apt/archives"
-		-o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)")
-	say "looking for $pkg in Debian's $NEWER_SUITES"
-	apt-get "${opts[@]}" -q update >"$apt/update.log" 2>&1 ||
-		die "apt-get update for Debian's $NEWER_SUITES failed" \
-			"see $apt/update.log (is deb.debian.org reachable?)"
-	if ! apt-cache "${opts[@]}" show "$pkg" >/dev/null 2>&1; then
-		newest=$(apt-cache "${opts[@]}" search --names-only '^linux-source-[0-9.]+$' |
-			sed 's/ .*//' | sort -V | tail -n 1)
-		die "$pkg is not in Debian's $NEWER_SUITES (it has left, or never came)" \
-			"the newest Debian offers is ${newest:-none}: try --kernel ${newest#linux-source-}"
-	fi
-	say "downloading $pkg (about 170 MB)"
-	(cd "$apt" && apt-get "${opts[@]}" -q download "$pkg") >"$apt/download.log" 2>&1 ||
-		die "apt-get download $pkg failed" "see $apt/download.log"
-	deb=$(find "$apt" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO "./usr/src/$pkg.tar.xz" >"$TARBALL.part" ||
-		die "$deb holds no usr/src/$pkg.tar.xz"
-	mv "$TARBALL.part" "$TARBALL"
-	rm -f "$deb"
-}
-
 # Debian's tarball, unpacked once into $SRC and committed as the base.
 prepare_debian_tree() {
 	local tarball=/usr/src/linux-source-$KERNEL_LINE.tar.xz
@@ -306,8 +298,8 @@ prepare_debian_tree() {
 		[ -f "$tarball" ] || need_packages "linux-source-$KERNEL_LINE"
 		[ -f "$tarball" ] || die "$tarball is missing after installing linux-source-$KERNEL_LINE"
 	else
-		fetch_newer_tarball
-		tarball=$TARBALL
+		tarball=$("$TOP/scripts/debian_source.sh" "$KERNEL_LINE" \
+			"$WORK/debian-apt") || exit 2
 	fi
 
 	if [ -f "$SRC/.git/uml-devmem-base" ] &&
@@ -480,108 +472,162 @@ prepare_source() {
 	echo "$key" >"$SRC/.git/uml-devmem-key"
 }
 
+# The project's directories, linked in (only when they are not, so that
+# the directory holding them keeps its time and a build stays a no-op).
 link_project() {
-	local exclude="$SRC/.git/info/exclude"
-	ln -sfn "$TOP/arch-um-devmem/device" "$SRC/arch/um/drivers/devmem"
-	ln -sfn "$TOP/kunit" "$SRC/arch/um/drivers/devmem-kunit"
+	local exclude="$SRC/.git/info/exclude" link
+	for link in "arch-um-devmem/device devmem" "kunit devmem-kunit"; do
+		set -- $link
+		[ "$(readlink "$SRC/arch/um/drivers/$2")" = "$TOP/$1" ] ||
+			ln -sfn "$TOP/$1" "$SRC/arch/um/drivers/$2"
+	done
 	mkdir -p "$(dirname "$exclude")"
 	grep -qx '/arch/um/drivers/devmem' "$exclude" 2>/dev/null ||
 		printf '/arch/um/drivers/devmem\n/arch/um/drivers/devmem-kunit\n' >>"$exclude"
 }
 
-# kunit.py with this configuration; its output is shown as it goes.
+# The kunitconfig fragments of $CONFIG, one --kunitconfig each.
+kunitconfigs() {
+	KCFG=(--kunitconfig="$TOP/configs/default.kunitconfig")
+	[ "$CONFIG" = default ] ||
+		KCFG+=(--kunitconfig="$TOP/configs/$CONFIG.kunitconfig")
+}
+
+# Make options of the coverage build: clang, and its profile
+# instrumentation (UML's CONFIG_GCOV) and debug information turned off by
+# KCFLAGS but in the covered files' objects, whose CFLAGS_REMOVE takes the
+# KCFLAGS off again.
+coverage_options() {
+	local f stem seen=" "
+	local off="-fno-profile-instr-generate -fno-coverage-mapping -g0"
+	MAKE_OPTS=("LLVM=$LLVM" "KCFLAGS=$off")
+	COVERED=()
+	for f in $COVER_DEFAULT ${COVER//,/ }; do
+		f=${f#./}
+		if [ ! -f "$SRC/$f" ]; then
+			case " $COVER_DEFAULT " in
+			*" $f "*) continue ;;	# umdevmem_huge.c where unbuilt
+			esac
+			die "--cover $f: no such file in ${SRC#"$TOP"/}"
+		fi
+		[[ "$f" == *.c ]] || die "--cover $f: not a C file"
+		stem=$(basename "$f" .c)
+		case "$seen" in
+		*" $stem "*) die "--cover $f: another covered file is also $stem.c" \
+			"kbuild's CFLAGS_REMOVE_$stem.o would name both" ;;
+		esac
+		if grep -qs "CFLAGS_REMOVE_$stem.o" "$SRC/$(dirname "$f")/Makefile"; then
+			die "--cover $f: its Makefile sets CFLAGS_REMOVE_$stem.o," \
+				"which the coverage build would override"
+		fi
+		seen="$seen$stem "
+		COVERED+=("$f")
+		MAKE_OPTS+=("CFLAGS_REMOVE_$stem.o=$off")
+	done
+}
+
+# kunit.py writes .config from the fragments when they or the make
+# options changed (or when told to: a Kconfig file changed).
+configure() {
+	local key
+	key=$( { cat "$TOP/configs/default.kunitconfig" \
+		"$TOP/configs/$CONFIG.kunitconfig"
+		printf '%s\n' "${MAKE_OPTS[@]}"; } | sha1sum | cut -d' ' -f1)
+	if [ "${1:-}" != force ] && [ -f "$BUILD/.config" ] &&
+		[ "$(cat "$BUILD/.uml-devmem-config" 2>/dev/null)" = "$key" ]; then
+		return
+	fi
+	say "configuring ${BUILD#"$TOP"/} with configs/$CONFIG.kunitconfig"
+	local -a mopts=()
+	local o
+	for o in "${MAKE_OPTS[@]}"; do
+		mopts+=(--make_options "$o")
+	done
+	rm -f "$BUILD/.uml-devmem-config"
+	if ! (cd "$SRC" && python3 tools/testing/kunit/kunit.py config --arch=um \
+		--build_dir="$BUILD" "${KCFG[@]}" "${mopts[@]}"); then
+		echo "run_tests.sh: kunit.py could not configure the kernel (see above)" >&2
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	echo "$key" >"$BUILD/.uml-devmem-config"
+}
+
+build_kernel() {
+	local -a mopts=()
+	local o rc=0
+	for o in "${MAKE_OPTS[@]}"; do
+		mopts+=(--make-opt "$o")
+	done
+	say "building in ${BUILD#"$TOP"/}"
+	python3 "$TOP/scripts/build.py" --src "$SRC" --build "$BUILD" \
+		--jobs "$JOBS" "${mopts[@]}" --why || rc=$?
+	if [ "$rc" -eq 3 ]; then
+		configure force	# a Kconfig file changed
+		rc=0
+		python3 "$TOP/scripts/build.py" --src "$SRC" --build "$BUILD" \
+			--jobs "$JOBS" "${mopts[@]}" --why --configured || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "run_tests.sh: the kernel did not build (see above)" >&2
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+}
+
+# Configure, build, boot REPEAT times (scripts/boot.py: each boot until
+# every case has a verdict) into $BUILD/runs/.
 build_and_run() {
-	local kcfg new
 	BUILD="$(dirname "$SRC")/build-$CONFIG"
 	mkdir -p "$BUILD"
-	kcfg="$BUILD/uml-devmem.kunitconfig"
-	new=$(cat "$TOP/configs/default.kunitconfig"
-		[ "$CONFIG" = default ] || cat "$TOP/configs/$CONFIG.kunitconfig")
-	[ -f "$kcfg" ] && [ "$(cat "$kcfg")" = "$new" ] || printf '%s\n' "$new" >"$kcfg"
+	MAKE_OPTS=()
+	COVERED=()
+	[ "$CONFIG" != coverage ] || coverage_options
+	kunitconfigs
+	configure
+	build_kernel
 
-	local -a common=(--arch=um --build_dir="$BUILD" --kunitconfig="$kcfg"
-		--json="$BUILD/results.json"
-		--kernel_args "umdevmem_random.seed=$SEED")
-	[ -z "$OPS" ] || common+=(--kernel_args "umdevmem_random.ops=$OPS")
-	[ -z "$BENCH_MIB" ] || common+=(--kernel_args "umdevmem_bench.max_mib=$BENCH_MIB")
-	# kunit.py's default of 300 s for the whole boot, more for a soak
-	common+=(--timeout $((300 + ${OPS:-0} / 1000 + ${BENCH_MIB:-0})))
-	local -a args=(run "${common[@]}" --jobs="$JOBS")
-	[ -z "$FILTER" ] || args+=("$FILTER")
+	local -a args=(--arg "umdevmem_random.seed=$SEED")
+	local a r timeout=$((CASE_TIMEOUT + ${OPS:-0} / 1000 + ${BENCH_MIB:-0}))
+	[ -z "$OPS" ] || args+=(--arg "umdevmem_random.ops=$OPS")
+	[ -z "$BENCH_MIB" ] || args+=(--arg "umdevmem_bench.max_mib=$BENCH_MIB")
+	for a in "${KERNEL_ARGS[@]}"; do
+		args+=(--arg "$a")
+	done
 	if [ "$CONFIG" = coverage ]; then
-		# clang source-based coverage; the kernel writes this at exit
-		args+=(--make_options "LLVM=$LLVM")
+		# clang source-based coverage: each boot writes one at its exit
 		rm -rf "$BUILD/coverage"
 		mkdir -p "$BUILD/coverage"
 		export LLVM_PROFILE_FILE="$BUILD/coverage/kunit-%p.profraw"
 	fi
-	say "building and running with configs/$CONFIG.kunitconfig in ${BUILD#"$TOP"/}"
 	info "random suite seed $SEED${OPS:+, $OPS operations} (replay: --seed $SEED${OPS:+ --ops $OPS})"
-	rm -rf "$BUILD/results.json" "$BUILD/test.log" "$BUILD/runs"
+	rm -rf "$BUILD/runs"
 	mkdir -p "$BUILD/runs"
-	set +e
-	if [ "$CONFIG" = coverage ]; then
-		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}") 2>&1 |
-			squash_coverage_warnings
-		KUNIT_RC=${PIPESTATUS[0]}
-	else
-		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}")
-		KUNIT_RC=$?
-	fi
-	keep_run 1
-	local r
-	for ((r = 2; r <= REPEAT; r++)); do
-		say "boot $r of $REPEAT"
-		args=(exec "${common[@]}")
-		[ -z "$FILTER" ] || args+=("$FILTER")
-		rm -f "$BUILD/results.json" "$BUILD/test.log"
-		(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}")
-		[ $? -eq 0 ] || KUNIT_RC=1
-		keep_run "$r"
+	for ((r = 1; r <= REPEAT; r++)); do
+		[ "$REPEAT" -eq 1 ] || say "boot $r of $REPEAT"
+		python3 "$TOP/scripts/boot.py" --build "$BUILD" --src "$SRC" \
+			--out "$BUILD/runs" --name "$r" --filter "${FILTER:-*}" \
+			--case-timeout "$timeout" --jobs "$JOBS" "${args[@]}" || true
 	done
-	set -e
 }
 
-# Keep boot $1's results and log; an empty JSON file when it gave none.
-keep_run() {
-	if [ -s "$BUILD/results.json" ]; then
-		cp "$BUILD/results.json" "$BUILD/runs/$1.json"
-	else
-		: >"$BUILD/runs/$1.json"
-	fi
-	if [ -f "$BUILD/test.log" ]; then
-		cp "$BUILD/test.log" "$BUILD/runs/$1.log"
-	else
-		: >"$BUILD/runs/$1.log"
-	fi
-}
-
-# clang's coverage sections make modpost warn once per section, several
-# hundred thousand times, and kunit.py prints every build warning: show
-# one line for them instead.
-squash_coverage_warnings() {
-	awk '/^WARNING: modpost: .*\(__llvm_cov[a-z]*\): unexpected non-allocatable section\./ {
-		n++; skip = 4; next
-	}
-	skip > 0 { skip--; next }
-	{ print; fflush() }
-	END {
-		if (n)
-			printf "    (%d modpost warnings about clang coverage sections not shown)\n", n
-	}'
-}
-
-# Scan boot $1's raw log for kernel reports; prints how many it holds.
+# Scan the kernel logs of boot $1 and its fresh boots for kernel reports;
+# prints 1 (one failed case) if there is one, else 0.
 log_reports() {
-	local log=$BUILD/runs/$1.log n
 	local pat='BUG: |WARNING: |UBSAN: |Kernel panic|kernel BUG at|general protection fault|Oops'
-	n=$(grep -cE "$pat" "$log" || true)
+	local -a logs=("$BUILD/runs/$1.log")
+	local f n
+	for f in "$BUILD/runs/$1"-[0-9]*.log; do
+		[ -f "$f" ] && logs+=("$f")
+	done
+	n=$(cat "${logs[@]}" | grep -cE "$pat" || true)
 	if [ "$n" -gt 0 ]; then
 		{
-			echo "run_tests.sh: the kernel log of boot $1 holds $n report line(s) (KASAN, lockdep, WARN, BUG...):"
-			grep -E -A3 "$pat" "$log" | head -n 40
-			echo "    full log: $log; counted as one failed case"
+			echo "run_tests.sh: the kernel logs of boot $1 hold $n report line(s) (KASAN, lockdep, WARN, BUG, panic...):"
+			grep -hE -A3 "$pat" "${logs[@]}" | head -n 40
+			echo "    logs: ${logs[*]#"$TOP"/}; counted as one failed case"
 		} >&2
+		n=1
 	fi
 	echo "$n"
 }
@@ -605,12 +651,12 @@ random_summary() {
 	}'
 }
 
-# Count the cases in kunit.py's JSON of every boot; scan the raw logs for
-# kernel reports; with --repeat, name the cases whose result changed.
+# Count the cases of every boot; scan the kernel logs for reports; with
+# --repeat, name the cases whose result changed; coverage: the report.
 report() {
-	local counts passed=0 failed=0 skipped=0 p f sk r
+	local passed=0 failed=0 skipped=0 p f sk r
 	if [ ! -s "$BUILD/runs/1.json" ]; then
-		echo "run_tests.sh: kunit.py produced no results (exit $KUNIT_RC): the build or boot failed, see above" >&2
+		echo "run_tests.sh: the boot gave no results: see above and $BUILD/runs/1.log" >&2
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
@@ -621,8 +667,7 @@ report() {
 			failed=$((failed + 1))
 			continue
 		fi
-		counts=$(python3 "$TOP/scripts/kunit_counts.py" "$BUILD/runs/$r.json")
-		read -r p f sk <<<"$counts"
+		read -r p f sk < <(python3 "$TOP/scripts/results.py" counts "$BUILD/runs/$r.json")
 		passed=$((passed + p))
 		skipped=$((skipped + sk))
 		failed=$((failed + f + $(log_reports "$r")))
@@ -630,7 +675,11 @@ report() {
 	random_summary
 	if [ "$REPEAT" -gt 1 ]; then
 		say "$REPEAT boots with seed $SEED"
-		python3 "$TOP/scripts/kunit_compare.py" "$BUILD"/runs/*.json ||
+		local -a runs=()
+		for ((r = 1; r <= REPEAT; r++)); do
+			runs+=("$BUILD/runs/$r.json")
+		done
+		python3 "$TOP/scripts/results.py" compare "${runs[@]}" ||
 			failed=$((failed + 1))
 	fi
 	if [ $((passed + failed)) -eq 0 ]; then
@@ -641,12 +690,9 @@ report() {
 		fi
 		failed=1
 	fi
-	if [ "$KUNIT_RC" -ne 0 ] && [ "$failed" -eq 0 ]; then
-		echo "run_tests.sh: kunit.py exited with $KUNIT_RC although every case passed" >&2
-		failed=1
-	fi
 	if [ "$CONFIG" = coverage ] &&
-		! "$TOP/scripts/coverage_report.sh" "$BUILD" "$SRC" "$LLVM"; then
+		! python3 "$TOP/scripts/coverage_report.py" "$BUILD" "$SRC" \
+			"$LLVM" "$BASE" "${COVERED[@]}"; then
 		echo "run_tests.sh: no coverage report (see above); counted as one failed case" >&2
 		failed=$((failed + 1))
 	fi
@@ -665,6 +711,10 @@ main() {
 	check_tools
 	prepare_source
 	link_project
+	if [ -n "$PREPARE_ONLY" ]; then
+		info "tree ready in ${SRC#"$TOP"/}"
+		exit 0
+	fi
 	build_and_run
 	report
 }

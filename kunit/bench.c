@@ -15,7 +15,9 @@ unsigned long bench_max_mib = 1;
 module_param_named(max_mib, bench_max_mib, ulong, 0444);
 MODULE_PARM_DESC(max_mib, "largest size measured, in MiB (default 1)");
 
-int bench_devices_create(struct bench_devices *b, const char *prefix)
+struct umdevmem *bench_dev[2];
+
+int bench_suite_init(struct kunit_suite *suite)
 {
 	/* at least 2 MiB: the THP case moves whole PMDs */
 	unsigned long npages = max_t(unsigned long, bench_max_mib, 2) *
@@ -26,29 +28,35 @@ int bench_devices_create(struct bench_devices *b, const char *prefix)
 	if (!bench_max_mib || bench_max_mib > 256)
 		return -EINVAL;
 	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "%s%d", prefix, i);
-		b->dev[i] = umdevmem_create(name, npages);
-		if (IS_ERR(b->dev[i])) {
-			int ret = PTR_ERR(b->dev[i]);
+		snprintf(name, sizeof(name), "bench%d", i);
+		bench_dev[i] = umdevmem_create(name, npages);
+		if (IS_ERR(bench_dev[i])) {
+			int ret = PTR_ERR(bench_dev[i]);
 
-			b->dev[i] = NULL;
-			bench_devices_destroy(b);
+			bench_dev[i] = NULL;
+			bench_suite_exit(suite);
 			return ret;
 		}
 	}
 	return 0;
 }
 
-void bench_devices_destroy(struct bench_devices *b)
+void bench_suite_exit(struct kunit_suite *suite)
 {
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (b->dev[i])
-			WARN(umdevmem_destroy(b->dev[i]), "%s still in use\n",
-			     umdevmem_name(b->dev[i]));
-		b->dev[i] = NULL;
+		if (bench_dev[i])
+			WARN(umdevmem_destroy(bench_dev[i]), "%s still in use\n",
+			     umdevmem_name(bench_dev[i]));
+		bench_dev[i] = NULL;
 	}
+	dmk_suite_exit(suite);
+}
+
+int bench_init(struct kunit *test)
+{
+	return dmk_init_watching(test, bench_dev, 2);
 }
 
 unsigned long bench_migrate(struct kunit *test, struct umdevmem *dev,

@@ -19,13 +19,14 @@
 
 extern unsigned long bench_max_mib;
 
-/* The two devices of a benchmark suite, made for it (suite_init). */
-struct bench_devices {
-	struct umdevmem *dev[2];
-};
-
-int bench_devices_create(struct bench_devices *b, const char *prefix);
-void bench_devices_destroy(struct bench_devices *b);
+/*
+ * The two devices of the benchmark suite that runs, made for it, and the
+ * hooks of every benchmark suite: KUnit runs one suite at a time.
+ */
+extern struct umdevmem *bench_dev[2];
+int bench_suite_init(struct kunit_suite *suite);
+void bench_suite_exit(struct kunit_suite *suite);
+int bench_init(struct kunit *test);
 
 /* Migrate [addr, +npages) in 2 MiB calls; returns the pages moved. */
 unsigned long bench_migrate(struct kunit *test, struct umdevmem *dev,

@@ -10,27 +10,9 @@
 #include <linux/mman.h>
 #include "bench.h"
 
-static struct bench_devices bench;
-
-static int bench_hmm_walk_suite_init(struct kunit_suite *suite)
-{
-	return bench_devices_create(&bench, "bench-walk");
-}
-
-static void bench_hmm_walk_suite_exit(struct kunit_suite *suite)
-{
-	bench_devices_destroy(&bench);
-	dmk_suite_exit(suite);
-}
-
-static int bench_hmm_walk_init(struct kunit *test)
-{
-	return dmk_init_watching(test, bench.dev, 2);
-}
-
 static void migrate_vma_fault(struct kunit *test)
 {
-	struct umdevmem *a = bench.dev[0], *b = bench.dev[1];
+	struct umdevmem *a = bench_dev[0], *b = bench_dev[1];
 	unsigned long mib;
 
 	for (mib = 1; mib <= bench_max_mib; mib *= 4) {
@@ -65,9 +47,9 @@ static struct kunit_case bench_hmm_walk_cases[] = {
 
 static struct kunit_suite bench_hmm_walk_suite = {
 	.name = "umdevmem_bench_hmm_walk",
-	.suite_init = bench_hmm_walk_suite_init,
-	.suite_exit = bench_hmm_walk_suite_exit,
-	.init = bench_hmm_walk_init,
+	.suite_init = bench_suite_init,
+	.suite_exit = bench_suite_exit,
+	.init = bench_init,
 	.exit = dmk_exit,
 	.test_cases = bench_hmm_walk_cases,
 };

@@ -13,27 +13,9 @@
 #include <linux/mman.h>
 #include "bench.h"
 
-static struct bench_devices bench;
-
-static int bench_suite_init(struct kunit_suite *suite)
-{
-	return bench_devices_create(&bench, "bench");
-}
-
-static void bench_suite_exit(struct kunit_suite *suite)
-{
-	bench_devices_destroy(&bench);
-	dmk_suite_exit(suite);
-}
-
-static int bench_init(struct kunit *test)
-{
-	return dmk_init_watching(test, bench.dev, 2);
-}
-
 static void to_device_and_back(struct kunit *test)
 {
-	struct umdevmem *a = bench.dev[0];
+	struct umdevmem *a = bench_dev[0];
 	unsigned long mib;
 
 	for (mib = 1; mib <= bench_max_mib; mib *= 4) {
@@ -64,7 +46,7 @@ static void to_device_and_back(struct kunit *test)
 
 static void fault_then_migrate(struct kunit *test)
 {
-	struct umdevmem *a = bench.dev[0], *b = bench.dev[1];
+	struct umdevmem *a = bench_dev[0], *b = bench_dev[1];
 	void *owner = umdevmem_owner(a);
 	unsigned long mib;
 

@@ -10,24 +10,6 @@
 #include <linux/mman.h>
 #include "bench.h"
 
-static struct bench_devices bench;
-
-static int bench_thp_suite_init(struct kunit_suite *suite)
-{
-	return bench_devices_create(&bench, "bench-thp");
-}
-
-static void bench_thp_suite_exit(struct kunit_suite *suite)
-{
-	bench_devices_destroy(&bench);
-	dmk_suite_exit(suite);
-}
-
-static int bench_thp_init(struct kunit *test)
-{
-	return dmk_init_watching(test, bench.dev, 2);
-}
-
 /*
  * Time @n pages at @addr to the device and back, BENCH_REPS times, in
  * 2 MiB calls, with @compound or not; each call moves one compound entry
@@ -44,11 +26,11 @@ static void bench_round_trips(struct kunit *test, unsigned long addr,
 
 	for (r = 0; r < BENCH_REPS; r++) {
 		t0 = ktime_get_ns();
-		KUNIT_EXPECT_EQ(test, bench_migrate(test, bench.dev[0], addr, n,
+		KUNIT_EXPECT_EQ(test, bench_migrate(test, bench_dev[0], addr, n,
 				MIGRATE_VMA_SELECT_SYSTEM | extra, NULL, true),
 				want);
 		t1 = ktime_get_ns();
-		KUNIT_EXPECT_EQ(test, bench_migrate(test, bench.dev[0], addr, n,
+		KUNIT_EXPECT_EQ(test, bench_migrate(test, bench_dev[0], addr, n,
 				MIGRATE_VMA_SELECT_DEVICE_PRIVATE | extra, NULL,
 				false), want);
 		t2 = ktime_get_ns();
@@ -90,9 +72,9 @@ static struct kunit_case bench_thp_cases[] = {
 
 static struct kunit_suite bench_thp_suite = {
 	.name = "umdevmem_bench_thp",
-	.suite_init = bench_thp_suite_init,
-	.suite_exit = bench_thp_suite_exit,
-	.init = bench_thp_init,
+	.suite_init = bench_suite_init,
+	.suite_exit = bench_suite_exit,
+	.init = bench_init,
 	.exit = dmk_exit,
 	.test_cases = bench_thp_cases,
 };

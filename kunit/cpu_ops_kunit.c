@@ -202,18 +202,6 @@ static void gup_faults_device_pages_back(struct kunit *test)
 	dmk_expect_data(test, addr, 2, 109);
 }
 
-static const unsigned long mremap_flags[] = {
-	MREMAP_MAYMOVE | MREMAP_FIXED,
-	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
-};
-
-static void mremap_flags_desc(const unsigned long *flags, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "MAYMOVE|FIXED%s",
-		 *flags & MREMAP_DONTUNMAP ? "|DONTUNMAP" : "");
-}
-KUNIT_ARRAY_PARAM(mremap_flags, mremap_flags, mremap_flags_desc);
-
 /*
  * mremap() moves device-private entries as they are: the device pages
  * follow to the new address, and a fault there brings the data back
@@ -254,7 +242,7 @@ static struct kunit_case cpu_ops_cases[] = {
 	KUNIT_CASE(fork_restores_exclusive_entry),
 	KUNIT_CASE(mprotect_on_exclusive_entry),
 	KUNIT_CASE(gup_faults_device_pages_back),
-	KUNIT_CASE_PARAM(mremap_moves_device_entries, mremap_flags_gen_params),
+	KUNIT_CASE_PARAM(mremap_moves_device_entries, dmk_mremap_gen_params),
 	{}
 };
 

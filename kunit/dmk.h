@@ -35,12 +35,17 @@
 
 #define DMK_DEVICES 2
 
-/* A KUnit parameter generator's head: 7.x passes the test as well. */
+/*
+ * A KUnit parameter generator's head, and its arguments passed on to
+ * another generator: 7.x passes the test as well.
+ */
 #if UMDEVMEM_KUNIT_GEN_TEST
 #define DMK_GEN_PARAMS(name) \
 	const void *name(struct kunit *test, const void *prev, char *desc)
+#define DMK_GEN_ARGS test, prev, desc
 #else
 #define DMK_GEN_PARAMS(name) const void *name(const void *prev, char *desc)
+#define DMK_GEN_ARGS prev, desc
 #endif
 
 /*
@@ -126,6 +131,12 @@ void dmk_unlock_page(struct kunit *test, struct page *page);
 struct page *dmk_pin(struct kunit *test, unsigned long addr,
 		     unsigned int gup_flags);
 void dmk_unpin(struct kunit *test, struct page *page);
+
+/*
+ * Parameters of cases that mremap(): the flags, MREMAP_MAYMOVE |
+ * MREMAP_FIXED with and without MREMAP_DONTUNMAP.
+ */
+DMK_GEN_PARAMS(dmk_mremap_gen_params);
 
 /* Anonymous memory of the case's mm (kunit_vm_mmap()). */
 unsigned long dmk_mmap(struct kunit *test, unsigned long npages,

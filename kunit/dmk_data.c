@@ -48,9 +48,10 @@ static u8 *dmk_page_buf(struct kunit *test)
 	return buf;
 }
 
-void dmk_expect_data_from(struct kunit *test, unsigned long addr,
-			  unsigned long first, unsigned long n,
-			  unsigned int seed)
+/* Pages @first to @first + @n - 1 from @addr: pattern @seed, or zeroes. */
+static void dmk_expect_pages(struct kunit *test, unsigned long addr,
+			     unsigned long first, unsigned long n,
+			     unsigned int seed, bool zero)
 {
 	u8 *buf = dmk_page_buf(test);
 	unsigned long i;
@@ -60,33 +61,35 @@ void dmk_expect_data_from(struct kunit *test, unsigned long addr,
 			KUNIT_FAIL(test, "copy_from_user of page %lu", i);
 			continue;
 		}
-		KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i), PAGE_SIZE,
-				    "page %lu differs from pattern %u", i, seed);
+		if (zero)
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, 0, PAGE_SIZE),
+					      "page %lu is not zero", i);
+		else
+			KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i),
+					    PAGE_SIZE,
+					    "page %lu differs from pattern %u",
+					    i, seed);
 	}
 	kunit_kfree(test, buf);
+}
+
+void dmk_expect_data_from(struct kunit *test, unsigned long addr,
+			  unsigned long first, unsigned long n,
+			  unsigned int seed)
+{
+	dmk_expect_pages(test, addr, first, n, seed, false);
 }
 
 void dmk_expect_data(struct kunit *test, unsigned long addr,
 		     unsigned long npages, unsigned int seed)
 {
-	dmk_expect_data_from(test, addr, 0, npages, seed);
+	dmk_expect_pages(test, addr, 0, npages, seed, false);
 }
 
 void dmk_expect_zero(struct kunit *test, unsigned long addr,
 		     unsigned long npages)
 {
-	u8 *buf = dmk_page_buf(test);
-	unsigned long i;
-
-	for (i = 0; buf && i < npages; i++) {
-		if (copy_from_user(buf, dmk_user_page(addr, i), PAGE_SIZE)) {
-			KUNIT_FAIL(test, "copy_from_user of page %lu", i);
-			continue;
-		}
-		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, 0, PAGE_SIZE),
-				      "page %lu is not zero", i);
-	}
-	kunit_kfree(test, buf);
+	dmk_expect_pages(test, addr, 0, npages, 0, true);
 }
 
 unsigned long dmk_write_pattern(unsigned long addr, unsigned long npages,

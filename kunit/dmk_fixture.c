@@ -262,6 +262,23 @@ void dmk_unpin(struct kunit *test, struct page *page)
 	kunit_release_action(test, dmk_unpin_action, page);
 }
 
+static const unsigned long dmk_mremap_flags[] = {
+	MREMAP_MAYMOVE | MREMAP_FIXED,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+};
+
+static void dmk_mremap_desc(const unsigned long *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "MAYMOVE|FIXED%s",
+		 *flags & MREMAP_DONTUNMAP ? "|DONTUNMAP" : "");
+}
+KUNIT_ARRAY_PARAM(dmk_mremap_table, dmk_mremap_flags, dmk_mremap_desc);
+
+DMK_GEN_PARAMS(dmk_mremap_gen_params)
+{
+	return dmk_mremap_table_gen_params(DMK_GEN_ARGS);
+}
+
 static unsigned long dmk_mmap_flags(struct kunit *test, unsigned long npages,
 				    unsigned long prot, unsigned long flags)
 {

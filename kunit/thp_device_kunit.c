@@ -187,18 +187,6 @@ static void partial_munmap_of_device_pmd(struct kunit *test)
  * (move_huge_pmd()), with and without MREMAP_DONTUNMAP; it faults back
  * there as a THP (hmm-tests' migrate_remap_fault, its THP half).
  */
-static const unsigned long mremap_flags[] = {
-	MREMAP_MAYMOVE | MREMAP_FIXED,
-	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
-};
-
-static void mremap_flags_desc(const unsigned long *flags, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "MAYMOVE|FIXED%s",
-		 *flags & MREMAP_DONTUNMAP ? "|DONTUNMAP" : "");
-}
-KUNIT_ARRAY_PARAM(mremap_flags, mremap_flags, mremap_flags_desc);
-
 static void mremap_of_device_pmd(struct kunit *test)
 {
 	const unsigned long flags = *(const unsigned long *)test->param_value;
@@ -605,7 +593,7 @@ static struct kunit_case thp_device_cases[] = {
 	KUNIT_CASE(huge_zero_page_to_device_and_back),
 	KUNIT_CASE(collapsed_thp_to_device_and_back),
 	KUNIT_CASE_PARAM(partial_munmap_of_device_pmd, munmap_offsets_gen_params),
-	KUNIT_CASE_PARAM(mremap_of_device_pmd, mremap_flags_gen_params),
+	KUNIT_CASE_PARAM(mremap_of_device_pmd, dmk_mremap_gen_params),
 	KUNIT_CASE(fork_of_device_pmd),
 	KUNIT_CASE(huge_alloc_failure_splits_to_device),
 	KUNIT_CASE(huge_alloc_failure_splits_back),

@@ -1,23 +1,66 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: every part prints its own 'N passed, N failed' line last;
-# this adds them up and prints the total as the final line.
+# make check: the project's tests, in parts.  Every part prints its own
+# 'N passed, N failed' line last; this adds them up, prints a table of
+# the parts with their times, and the total as the final line.
+#
+#   scripts/check.sh              every part, in order
+#   scripts/check.sh --list       the parts, one a line
+#   scripts/check.sh --part NAME  one part (repeatable); a part builds
+#                                 what it needs when run alone
+#
+# The order shares builds: each line's tree is unpacked once, the
+# default, debug and coverage build directories are built once and every
+# later part of the line builds on them (the hmm-walk series switches
+# the 7.3 tree and back, which rebuilds only what the series touches).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK="${UML_DEVMEM_WORK:-$TOP/work}"
 cd "$TOP" || exit 2
+
+# name|what|command: one line per part, in the order make check runs them
+PARTS=$(cat <<'EOF'
+6.12-default|6.12, default config, 3 boots compared|./run_tests.sh --config default --repeat 3
+6.12-abort|6.12: a failed assertion leaves nothing behind|tests/abort_selftest.sh
+6.12-loop|6.12: the runner's build is kunit.py's|scripts/bench_loop.sh --check-only
+6.12-mutants|6.12: broken mm code the suites must catch|tests/mutation_selftest.sh 6.12
+6.12-debug|6.12, debug config, on a KERNEL_SRC copy of the tree|tests/user_tree_selftest.sh --config debug
+6.12-coverage|6.12, coverage config|./run_tests.sh --config coverage
+6.12-unreached|6.12: unreached lines of migrate_device.c explained, any line numbers|tests/coverage_selftest.sh
+6.12-upstream|6.12: the tree's own default kunit run|scripts/upstream_kunit.sh 6.12
+7.3-default|7.3, default config|./run_tests.sh --kernel 7.3 --config default
+7.3-abort|7.3: a failed assertion leaves nothing behind|tests/abort_selftest.sh --kernel 7.3
+7.3-hmm-walk|7.3 with the hmm-walk series, default config|./run_tests.sh --kernel 7.3 --with hmm-walk --config default
+7.3-hmm-walk-mutants|7.3: broken hmm-walk series the suites must catch|tests/mutation_selftest.sh 7.3-hmm-walk
+7.3-hmm-walk-debug|7.3 with the hmm-walk series, debug config|./run_tests.sh --kernel 7.3 --with hmm-walk --config debug
+7.3-debug|7.3, debug config|./run_tests.sh --kernel 7.3 --config debug
+7.3-upstream|7.3: the tree's own default kunit run|scripts/upstream_kunit.sh 7.3
+checkpatch|checkpatch of the patches and kernel C|scripts/checkpatch.sh
+runner|the runner's errors, --series, --seed, crashes and hangs|tests/runner_selftest.sh
+EOF
+)
+
+list() {
+	local name what cmd
+	while IFS='|' read -r name what cmd; do
+		printf '%-22s %s\n' "$name" "$what"
+	done <<<"$PARTS"
+}
+
 total_pass=0
 total_fail=0
 summary=()
 
 part() {
-	local name=$1 log line p f rc
-	shift
+	local name=$1 what=$2 cmd=$3 log line p f rc t0 t1
 	log=$(mktemp)
-	printf '\n######## %s: %s\n' "$name" "$*"
-	"$@" 2>&1 | tee "$log"
+	printf '\n######## %s: %s\n######## %s\n' "$name" "$what" "$cmd"
+	t0=$(date +%s)
+	WORK=$WORK bash -c "$cmd" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	t1=$(date +%s)
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	rm -f "$log"
 	if [ -z "$line" ]; then
@@ -30,26 +73,36 @@ part() {
 	f=${f%% failed*}
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	summary+=("$(printf '%-26s %s (exit %d)' "$name" "$line" "$rc")")
+	summary+=("$(printf '%-22s %6d s   %s (exit %d)' "$name" $((t1 - t0)) \
+		"$line" "$rc")")
 }
 
-part "suites, default config, 3 boots" ./run_tests.sh --config default --repeat 3
-part "suites, debug config" ./run_tests.sh --config debug
-part "suites, coverage config" ./run_tests.sh --config coverage
-part "unreached lines explained" scripts/coverage_unreached.py \
-	"${UML_DEVMEM_WORK:-$TOP/work}/linux-6.12/build-coverage/coverage/coverage.lcov" \
-	kunit/COVERAGE.md
-part "mutations caught" tests/mutation_selftest.sh
-part "tree's default kunit" scripts/upstream_kunit.sh 6.12
-part "7.3: suites, default config" ./run_tests.sh --kernel 7.3 --config default
-part "7.3: suites, debug config" ./run_tests.sh --kernel 7.3 --config debug
-part "7.3: tree's default kunit" scripts/upstream_kunit.sh 7.3
-part "7.3+hmm-walk: default" ./run_tests.sh --kernel 7.3 --with hmm-walk --config default
-part "7.3+hmm-walk: debug" ./run_tests.sh --kernel 7.3 --with hmm-walk --config debug
-part "checkpatch" scripts/checkpatch.sh
-part "runner self-tests" tests/runner_selftest.sh
+want=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--list) list; exit 0 ;;
+	--part)
+		[ -n "${2:-}" ] || { echo "check.sh: --part needs a name" >&2; exit 2; }
+		grep -q "^$2|" <<<"$PARTS" || {
+			echo "check.sh: no part '$2'; scripts/check.sh --list names them" >&2
+			exit 2
+		}
+		want+=("$2")
+		shift 2 ;;
+	*) echo "usage: scripts/check.sh [--list | --part NAME...]" >&2; exit 2 ;;
+	esac
+done
 
-printf '\n######## summary\n'
+start=$(date +%s)
+while IFS='|' read -r name what cmd; do
+	if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " =~ " $name " ]]; then
+		continue
+	fi
+	part "$name" "$what" "$cmd"
+done <<<"$PARTS"
+
+printf '\n######## summary (%d s in all)\n' $(($(date +%s) - start))
+printf '%-22s %8s   %s\n' part time result
 printf '%s\n' "${summary[@]}"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -3,7 +3,7 @@
 #
 # checkpatch.pl of the work trees on the project's patches (each line's
 # series with that line's checkpatch) and kernel C (6.12's): one case per
-# file.  Needs the trees that ./run_tests.sh [--kernel LINE] unpacked.
+# file.  Prepares the trees it needs (./run_tests.sh --prepare-only).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,9 +47,10 @@ for dir in mm-patches/[0-9]* arch-um-devmem/[0-9]*; do
 	line=$(basename "$dir")
 	tree="$WORK/linux-$line/src"
 	cp="$tree/scripts/checkpatch.pl"
+	[ -f "$cp" ] || "$TOP/run_tests.sh" --kernel "$line" --prepare-only >/dev/null
 	if [ ! -f "$cp" ]; then
 		fail=$((fail + 1))
-		echo "checkpatch: $cp is missing: run ./run_tests.sh --kernel $line first"
+		echo "checkpatch: $cp is missing: ./run_tests.sh --kernel $line --prepare-only failed"
 		continue
 	fi
 	# the line's series, then its optional ones (mm-patches/LINE/NAME)
@@ -60,8 +61,9 @@ for dir in mm-patches/[0-9]* arch-um-devmem/[0-9]*; do
 done
 tree="$WORK/linux-6.12/src"
 cp="$tree/scripts/checkpatch.pl"
+[ -f "$cp" ] || "$TOP/run_tests.sh" --prepare-only >/dev/null
 if [ ! -f "$cp" ]; then
-	echo "checkpatch: $cp is missing: run ./run_tests.sh first"
+	echo "checkpatch: $cp is missing: ./run_tests.sh --prepare-only failed"
 	echo "$pass passed, $((fail + 1)) failed"
 	exit 1
 fi

@@ -1,93 +1,71 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""coverage_unreached.py COVERAGE_LCOV COVERAGE_MD
+"""coverage_unreached.py UNREACHED COVERAGE_MD
 
 Compare the lines of mm/migrate_device.c a coverage run left unreached
-(from the lcov file coverage_report.sh writes) with the line numbers
-kunit/COVERAGE.md explains (the first column of its table: "71",
-"74–101", "242, 244").  An unreached line without an explanation, or an
-explained line the run now reaches, fails the check: the table must say
-exactly what the suites miss.  Line numbers are those of Debian's
-linux-source-6.12; run it on that tree.
+(UNREACHED: the FUNCTION, LINE, CODE lines coverage_report.py writes)
+with what kunit/COVERAGE.md explains.  Its table names each unreached
+line by the function it is in and its code, one `code` span per line,
+never by line number, so that a release that only moves lines (every
+6.12.y Debian ships) passes:
+
+  | function | code | why it is not reached |
+  | `migrate_vma_collect_pmd` | `return migrate_vma_collect_hole(start, end, -1, walk);` | ... |
+
+A line is explained when a row names its function and a code span equal
+to its code (leading and trailing blanks dropped); the table names each
+(function, code) as many times as that many lines of it go unreached.
+An unreached line without an explanation, or an explanation that no
+unreached line matches any longer (that code is now reached, or has
+changed), fails the check: the table must say exactly what the suites
+miss.
 """
+import collections
 import re
 import sys
 
 
 def explained(md_path):
-    lines = set()
+    """Counter of (function, code) spans in the table."""
+    found = collections.Counter()
     for row in open(md_path, encoding="utf-8"):
         cells = row.split("|")
-        if len(cells) < 3 or not re.match(r"\s*\d", cells[1]):
+        if len(cells) < 4:
             continue
-        for part in cells[1].split(","):
-            bounds = re.findall(r"\d+", part)
-            if len(bounds) == 1:
-                lines.add(int(bounds[0]))
-            elif len(bounds) == 2:
-                lines.update(range(int(bounds[0]), int(bounds[1]) + 1))
+        func = re.fullmatch(r"\s*`([A-Za-z_][A-Za-z0-9_]*)`\s*", cells[1])
+        if not func:
+            continue
+        for code in re.findall(r"`([^`]+)`", cells[2]):
+            found[(func.group(1), code.strip())] += 1
+    return found
+
+
+def unreached(path):
+    lines = []
+    for row in open(path, encoding="utf-8"):
+        func, num, code = row.rstrip("\n").split("\t", 2)
+        lines.append((func, int(num), code.strip()))
     return lines
 
 
-def counted(lcov_path):
-    """Lines llvm-cov counted in mm/migrate_device.c: {line: hits}."""
-    hits, current = {}, None
-    for row in open(lcov_path, encoding="utf-8"):
-        row = row.strip()
-        if row.startswith("SF:"):
-            current = row[3:]
-        elif row.startswith("DA:") and current and \
-                current.endswith("/mm/migrate_device.c"):
-            num, count = row[3:].split(",")[:2]
-            hits[int(num)] = int(count)
-    return hits
-
-
-def tree_version(lcov_path):
-    """The kernel version of the tree the lcov file names, from its Makefile."""
-    for row in open(lcov_path, encoding="utf-8"):
-        if row.startswith("SF:") and row.rstrip().endswith("/mm/migrate_device.c"):
-            top = row[3:].rstrip()[: -len("/mm/migrate_device.c")]
-            fields = {}
-            for line in open(top + "/Makefile", encoding="utf-8"):
-                key, _, value = line.partition("=")
-                if key.strip() in ("VERSION", "PATCHLEVEL", "SUBLEVEL"):
-                    fields[key.strip()] = value.strip()
-                if len(fields) == 3:
-                    break
-            return "{VERSION}.{PATCHLEVEL}.{SUBLEVEL}".format(**fields)
-    return None
-
-
-def documented_version(md_path):
-    for line in open(md_path, encoding="utf-8"):
-        found = re.search(r"linux-source-6\.12 \((6\.12\.\d+)\)", line)
-        if found:
-            return found.group(1)
-    return None
-
-
 def main():
-    lcov_path, md_path = sys.argv[1], sys.argv[2]
-    have, want = tree_version(lcov_path), documented_version(md_path)
-    if have != want:
-        print(f"{md_path} gives line numbers of {want}, the coverage run was "
-              f"on {have}: rerun --config coverage and update {md_path}")
-        return 1
-    hits = counted(lcov_path)
-    if not hits:
-        print(f"no mm/migrate_device.c in {lcov_path}")
-        return 1
-    unreached = {n for n, c in hits.items() if c == 0}
-    listed = explained(md_path)
-    missing = sorted(unreached - listed)
-    stale = sorted(n for n in listed & hits.keys() if hits[n] > 0)
-    print(f"mm/migrate_device.c: {len(unreached)} of {len(hits)} lines "
-          f"unreached, {len(unreached) - len(missing)} explained in {md_path}")
-    for num in missing:
-        print(f"  unreached and not explained: line {num}")
-    for num in stale:
-        print(f"  explained but now reached: line {num}")
+    lines = unreached(sys.argv[1])
+    table = explained(sys.argv[2])
+    have = collections.Counter((f, c) for f, _, c in lines)
+    missing, left = [], table.copy()
+    for f, n, c in lines:
+        if left[(f, c)] > 0:
+            left[(f, c)] -= 1
+        else:
+            missing.append((f, n, c))
+    stale = sorted((k, v) for k, v in left.items() if v > 0)
+    print("mm/migrate_device.c: %d lines unreached, %d explained in %s" %
+          (len(lines), len(lines) - len(missing), sys.argv[2]))
+    for f, n, c in missing:
+        print("  unreached and not explained: %s, line %d: %s" % (f, n, c))
+    for (f, c), v in stale:
+        print("  explained %d more time(s) than unreached now (%d): %s: %s"
+              % (v, have[(f, c)], f, c))
     return 1 if missing or stale else 0
 
 
@@ -95,5 +73,5 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     bad = main()
-    print(f"{0 if bad else 1} passed, {1 if bad else 0} failed")
+    print("%d passed, %d failed" % (0 if bad else 1, 1 if bad else 0))
     sys.exit(bad)

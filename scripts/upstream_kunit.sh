@@ -4,14 +4,15 @@
 # upstream_kunit.sh [LINE]: the tree's own default 'kunit.py run
 # --arch=um' on the patched work tree of LINE (default 6.12): the series
 # must leave UML's default (FLATMEM, no ZONE_DEVICE) building and passing.
-# Needs the tree that ./run_tests.sh --kernel LINE prepared.
+# The tree is the one ./run_tests.sh --kernel LINE uses, with the line's
+# series (and no optional one).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LINE=${1:-6.12}
 TREE="${UML_DEVMEM_WORK:-$TOP/work}/linux-$LINE"
-if [ ! -f "$TREE/src/.git/uml-devmem-key" ]; then
-	echo "upstream_kunit.sh: no patched tree in $TREE: run ./run_tests.sh --kernel $LINE first" >&2
+if ! "$TOP/run_tests.sh" --kernel "$LINE" --prepare-only; then
+	echo "upstream_kunit.sh: the $LINE tree could not be prepared (see above)" >&2
 	echo "0 passed, 1 failed"
 	exit 1
 fi
@@ -30,7 +31,7 @@ if [ ! -s "$build/results.json" ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-read -r pass fail skip < <(python3 "$TOP/scripts/kunit_counts.py" "$build/results.json")
+read -r pass fail skip < <(python3 "$TOP/scripts/results.py" counts "$build/results.json")
 if grep -q '^CONFIG_SPARSEMEM=y' "$build/.config"; then
 	echo "upstream_kunit.sh: the default UML config picked SPARSEMEM" >&2
 	fail=$((fail + 1))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The suites must fail when migrate_device.c is wrong.  Each patch in
+# mutation_selftest.sh [6.12|7.3-hmm-walk|all]: the suites must fail
+# when migrate_device.c is wrong.  Each patch in
 # tests/mutations/ breaks one thing on purpose and names, in Caught-by:
 # lines, the cases that must then fail; each is applied with --series and
 # the run must fail exactly there (at least those cases).  The last step
@@ -9,23 +10,10 @@
 # optional hmm-walk series are in tests/mutations/7.3-hmm-walk/.
 set -uo pipefail
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 failed_cases() {
-	python3 - "$1" <<'PY'
-import json, sys
-def walk(group, prefix):
-    for case in group.get("test_cases", []):
-        if case["status"] != "PASS":
-            print(prefix + case["name"])
-    for sub in group.get("sub_groups", []):
-        walk(sub, prefix + sub["name"] + "." if sub["name"].startswith("umdevmem") or prefix else "")
-walk(json.load(open(sys.argv[1])), "")
-PY
+	python3 "$TOP/scripts/results.py" failed "$1"
 }
 
 # mutate ARGS... -- PATCHES...: each patch on the tree that ARGS select
@@ -72,8 +60,14 @@ mutate() {
 }
 
 # mm/migrate_device.c and mm/hmm.c of 6.12; the hmm-walk series of 7.3
-mutate -- "$TOP"/tests/mutations/*.patch
-mutate --kernel 7.3 --with hmm-walk -- "$TOP"/tests/mutations/7.3-hmm-walk/*.patch
+case "${1:-all}" in
+6.12|all) mutate -- "$TOP"/tests/mutations/*.patch ;;&
+7.3-hmm-walk|all)
+	mutate --kernel 7.3 --with hmm-walk -- \
+		"$TOP"/tests/mutations/7.3-hmm-walk/*.patch ;;
+6.12) ;;
+*) echo "usage: tests/mutation_selftest.sh [6.12|7.3-hmm-walk|all]" >&2
+   exit 2 ;;
+esac
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

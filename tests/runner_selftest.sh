@@ -2,26 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Self-tests of run_tests.sh: bad input must fail with exit status 2 and a
-# message that names the cause, without changing anything; --series and
-# KERNEL_SRC must work.  Uses the Debian work tree that ./run_tests.sh
-# made (run it first); the KERNEL_SRC case copies that tree's pristine
-# base out and builds it once (a few minutes).
+# message that names the cause, without changing anything; --series,
+# --seed and --repeat must work; a kernel that crashes or hangs gets a
+# verdict for every case; the example CI matrix names every make check
+# part.  Uses the Debian 6.12 work tree (prepared when missing);
+# KERNEL_SRC builds are tests/user_tree_selftest.sh's.
 set -uo pipefail
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK=${UML_DEVMEM_WORK:-$TOP/work}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SRC="$WORK/linux-6.12/src"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	[ -f "$TMP/out" ] && sed 's/^/    # /' "$TMP/out" | tail -n 20
-}
 
 # expect_error NAME PATTERN [ENV=VALUE...] -- ARGS...: exit 2, PATTERN shown
 expect_error() {
@@ -53,14 +42,18 @@ make_patch() {
 		sed '3s/.*/ * this line is not in any tree/' "$orig" >"$TMP/base.c"
 		orig="$TMP/base.c"
 	fi
-	if [ "$mode" = warn ]; then
-		# a WARNING on every migrate_vma_setup(), nothing else changed
-		awk '{ print }
+	if [ "$mode" != good ] && [ "$mode" != broken ]; then
+		# at the top of migrate_vma_setup(): a WARNING on every call,
+		# or a panic or a hang in a migration of exactly 3 pages
+		local line
+		case "$mode" in
+		warn) line='\tbool __maybe_unused selftest = WARN_ONCE(1, \"uml-devmem runner self-test\\n\");' ;;
+		panic) line='\tbool __maybe_unused selftest = args->end - args->start == 3 * PAGE_SIZE && (panic(\"uml-devmem runner self-test\"), true);' ;;
+		hang) line='\tbool __maybe_unused selftest = args->end - args->start == 3 * PAGE_SIZE && ({ for (;;) schedule_timeout_uninterruptible(HZ); true; });' ;;
+		esac
+		awk -v line="$line" '{ print }
 		/^int migrate_vma_setup\(struct migrate_vma \*args\)$/ { hit = 1; next }
-		hit && /^\{$/ {
-			print "\tbool __maybe_unused selftest = WARN_ONCE(1, \"uml-devmem runner self-test\\n\");"
-			hit = 0
-		}' "$orig" >"$new"
+		hit && /^\{$/ { print line; hit = 0 }' "$orig" >"$new"
 	else
 		sed '2s|^|/* uml-devmem runner self-test */\n|' "$orig" >"$new"
 	fi
@@ -82,8 +75,8 @@ head_and_key() {
 	printf '%s %s' "$(git -C "$SRC" rev-parse HEAD)" "$(cat "$SRC/.git/uml-devmem-key")"
 }
 
-if [ ! -f "$SRC/.git/uml-devmem-key" ]; then
-	echo "runner_selftest.sh: no work tree at $SRC: run ./run_tests.sh first" >&2
+if ! "$TOP/run_tests.sh" --prepare-only >/dev/null; then
+	echo "runner_selftest.sh: the work tree $SRC could not be prepared" >&2
 	echo "0 passed, 1 failed"
 	exit 1
 fi
@@ -161,7 +154,7 @@ expect_error "--bench-mib too large" "is not a size from 1 to 256" -- --bench-mi
 make_patch "$TMP/warn.mbox" warn
 if ! "$TOP/run_tests.sh" --series "$TMP/warn.mbox" --filter 'umdevmem_owner' >"$TMP/out" 2>&1 &&
 	[ "$(tail -n 1 "$TMP/out")" = "4 passed, 1 failed" ] &&
-	grep -q "holds 1 report line" "$TMP/out"; then
+	grep -q "hold [0-9]* report line" "$TMP/out"; then
 	ok "a WARNING in the kernel log fails a run whose cases passed"
 else
 	not_ok "a WARNING in the kernel log fails a run whose cases passed"
@@ -182,26 +175,37 @@ else
 	tail -n 5 "$TMP/seed1" "$TMP/seed2" | sed 's/^/    # /'
 fi
 
-# KERNEL_SRC: a user's tree (here: the pristine Debian tree) is used
-# without being modified.
-user="$TMP/user-tree"
-mkdir -p "$user"
-git -C "$SRC" archive "$(cat "$SRC/.git/uml-devmem-base")" | tar -x -C "$user"
-touch "$TMP/stamp"
-sleep 1
-if UML_DEVMEM_WORK="$WORK" KERNEL_SRC="$user" "$TOP/run_tests.sh" \
-	--filter 'umdevmem_fault' >"$TMP/out" 2>&1 &&
-	[ "$(tail -n 1 "$TMP/out")" = "6 passed, 0 failed" ]; then
-	ok "KERNEL_SRC tree builds and passes"
-else
-	not_ok "KERNEL_SRC tree builds and passes"
-fi
-if [ -z "$(find "$user" -newer "$TMP/stamp" | head -n 1)" ]; then
-	ok "KERNEL_SRC tree left unmodified"
-else
-	not_ok "KERNEL_SRC tree left unmodified"
-fi
-rm -rf "$WORK"/user-*
+# A kernel that panics or hangs in some cases: those cases are named
+# crashed or hung, every other case still gets its verdict in fresh boots.
+for mode in panic hang; do
+	make_patch "$TMP/$mode.mbox" "$mode"
+	t0=$(date +%s)
+	"$TOP/run_tests.sh" --series "$TMP/$mode.mbox" --case-timeout 5 \
+		>"$TMP/out" 2>&1
+	rc=$?
+	t1=$(date +%s)
+	last=$(tail -n 1 "$TMP/out")
+	named=$(grep -c "^boot.py: umdevmem_[a-z_]*\.[a-z_]* $( [ $mode = panic ] && echo crashed || echo hung)" "$TMP/out")
+	total=$(python3 "$TOP/scripts/results.py" counts \
+		"$WORK/linux-6.12/build-default/runs/1.json" | awk '{ print $1 + $2 + $3 }')
+	if [ "$rc" -eq 1 ] && [ "$named" -ge 1 ] && [ "$total" -ge 100 ] &&
+		[[ "$last" =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed ]]; then
+		ok "a kernel that ${mode}s: $named case(s) named, $total verdicts in $((t1 - t0)) s ($last)"
+	else
+		not_ok "a kernel that ${mode}s gets a verdict for every case (exit $rc, $named named, $total verdicts: $last)"
+	fi
+	"$TOP/run_tests.sh" --filter 'umdevmem_owner' >"$TMP/out" 2>&1 ||
+		not_ok "the tree without the $mode patch passes again"
+done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+# The example CI matrix runs every part of make check, and only those.
+parts=$("$TOP/scripts/check.sh" --list | awk '{ print $1 }' | sort)
+matrix=$(sed -n 's/^ *- part: *//p' "$TOP/.github/workflows/check.yml" | sort)
+if [ -n "$parts" ] && [ "$parts" = "$matrix" ]; then
+	ok ".github/workflows/check.yml names every make check part"
+else
+	not_ok ".github/workflows/check.yml names every make check part"
+	diff <(echo "$parts") <(echo "$matrix") | sed 's/^/    # /'
+fi
+
+finish
