@@ -4,6 +4,8 @@
  * report (bench.h).
  */
 #include <linux/hmm.h>
+#include <linux/ktime.h>
+#include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/sort.h>
 #include "bench.h"
@@ -100,6 +102,37 @@ void bench_fault_in(struct kunit *test, unsigned long addr,
 				min(BENCH_CHUNK, npages - done), pfns,
 				HMM_PFN_REQ_FAULT, owner), 0);
 	kunit_kfree(test, pfns);
+}
+
+void bench_take_over(struct kunit *test, const char *what,
+		     unsigned long (*take)(struct kunit *test,
+					   unsigned long addr,
+					   unsigned long n))
+{
+	struct umdevmem *a = bench_dev[0], *b = bench_dev[1];
+	unsigned long mib;
+
+	for (mib = 1; mib <= bench_max_mib; mib *= 4) {
+		unsigned long n = mib * PAGES_PER_MIB, addr;
+		u64 ns[BENCH_REPS], t0;
+		int r;
+
+		addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
+		dmk_fill(test, addr, n, 100 + mib);
+		for (r = 0; r < BENCH_REPS; r++) {
+			KUNIT_ASSERT_EQ(test, bench_migrate(test, b, addr, n,
+					MIGRATE_VMA_SELECT_SYSTEM, NULL, true), n);
+			t0 = ktime_get_ns();
+			KUNIT_EXPECT_EQ(test, take(test, addr, n), n);
+			ns[r] = ktime_get_ns() - t0;
+			KUNIT_ASSERT_EQ(test, bench_migrate(test, a, addr, n,
+					MIGRATE_VMA_SELECT_DEVICE_PRIVATE, NULL,
+					false), n);
+		}
+		dmk_expect_data(test, addr, n, 100 + mib);
+		bench_report(test, what, mib, n, ns);
+		KUNIT_ASSERT_EQ(test, dmk_munmap(addr, n), 0);
+	}
 }
 
 static int bench_cmp(const void *a, const void *b)

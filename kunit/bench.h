@@ -36,6 +36,15 @@ unsigned long bench_migrate(struct kunit *test, struct umdevmem *dev,
 /* hmm_range_fault(HMM_PFN_REQ_FAULT) in 2 MiB calls, as @owner. */
 void bench_fault_in(struct kunit *test, unsigned long addr,
 		    unsigned long npages, void *owner);
+/*
+ * For every size: pages on the second device, taken to the first by
+ * @take (which returns the pages it moved), BENCH_REPS times; reported
+ * as @what.  The data is checked once per size.
+ */
+void bench_take_over(struct kunit *test, const char *what,
+		     unsigned long (*take)(struct kunit *test,
+					   unsigned long addr,
+					   unsigned long n));
 /* The median of BENCH_REPS times @ns, as pages per second. */
 void bench_report(struct kunit *test, const char *what, unsigned long mib,
 		  unsigned long pages, u64 *ns);

@@ -44,36 +44,19 @@ static void to_device_and_back(struct kunit *test)
 	}
 }
 
+/* hmm_range_fault() as the first device, then the migration */
+static unsigned long fault_then_migrate_step(struct kunit *test,
+					     unsigned long addr,
+					     unsigned long n)
+{
+	bench_fault_in(test, addr, n, umdevmem_owner(bench_dev[0]));
+	return bench_migrate(test, bench_dev[0], addr, n,
+			     MIGRATE_VMA_SELECT_SYSTEM, NULL, true);
+}
+
 static void fault_then_migrate(struct kunit *test)
 {
-	struct umdevmem *a = bench_dev[0], *b = bench_dev[1];
-	void *owner = umdevmem_owner(a);
-	unsigned long mib;
-
-	for (mib = 1; mib <= bench_max_mib; mib *= 4) {
-		unsigned long n = mib * PAGES_PER_MIB, addr;
-		u64 two_step[BENCH_REPS], t0;
-		int r;
-
-		addr = dmk_mmap(test, n, PROT_READ | PROT_WRITE);
-		dmk_fill(test, addr, n, 100 + mib);
-		for (r = 0; r < BENCH_REPS; r++) {
-			KUNIT_ASSERT_EQ(test, bench_migrate(test, b, addr, n,
-					MIGRATE_VMA_SELECT_SYSTEM, NULL, true), n);
-			/* hmm_range_fault() as the first device, then migration */
-			t0 = ktime_get_ns();
-			bench_fault_in(test, addr, n, owner);
-			KUNIT_EXPECT_EQ(test, bench_migrate(test, a, addr, n,
-					MIGRATE_VMA_SELECT_SYSTEM, NULL, true), n);
-			two_step[r] = ktime_get_ns() - t0;
-			KUNIT_ASSERT_EQ(test, bench_migrate(test, a, addr, n,
-					MIGRATE_VMA_SELECT_DEVICE_PRIVATE, NULL,
-					false), n);
-		}
-		dmk_expect_data(test, addr, n, 100 + mib);
-		bench_report(test, "fault_then_migrate", mib, n, two_step);
-		KUNIT_ASSERT_EQ(test, dmk_munmap(addr, n), 0);
-	}
+	bench_take_over(test, "fault_then_migrate", fault_then_migrate_step);
 }
 
 static struct kunit_case bench_cases[] = {

@@ -36,16 +36,16 @@
 #define DMK_DEVICES 2
 
 /*
- * A KUnit parameter generator's head, and its arguments passed on to
- * another generator: 7.x passes the test as well.
+ * A KUnit parameter generator's head, and a call of generator @fn with
+ * the same arguments: 7.x passes the test as well.
  */
 #if UMDEVMEM_KUNIT_GEN_TEST
 #define DMK_GEN_PARAMS(name) \
 	const void *name(struct kunit *test, const void *prev, char *desc)
-#define DMK_GEN_ARGS test, prev, desc
+#define DMK_GEN_CALL(fn) fn(test, prev, desc)
 #else
 #define DMK_GEN_PARAMS(name) const void *name(const void *prev, char *desc)
-#define DMK_GEN_ARGS prev, desc
+#define DMK_GEN_CALL(fn) fn(prev, desc)
 #endif
 
 /*

@@ -276,7 +276,7 @@ KUNIT_ARRAY_PARAM(dmk_mremap_table, dmk_mremap_flags, dmk_mremap_desc);
 
 DMK_GEN_PARAMS(dmk_mremap_gen_params)
 {
-	return dmk_mremap_table_gen_params(DMK_GEN_ARGS);
+	return DMK_GEN_CALL(dmk_mremap_table_gen_params);
 }
 
 static unsigned long dmk_mmap_flags(struct kunit *test, unsigned long npages,

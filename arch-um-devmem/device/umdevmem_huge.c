@@ -148,14 +148,16 @@ vm_fault_t umdevmem_huge_fault(struct umdevmem *dev, struct vm_fault *vmf)
 	    !range_in_vma(vmf->vma, start, start + PMD_SIZE))
 		return VM_FAULT_FALLBACK;
 	folio = umdevmem_system_thp(dev, vmf->vma, start);
-	ret = VM_FAULT_OOM;
-	if (umdevmem_mig_alloc(&m, UMDEVMEM_CHUNK_PAGES))
-		goto put_folio;
-	args.src = m.src;
-	args.dst = m.dst;
-	ret = VM_FAULT_SIGBUS;
-	if (migrate_vma_setup(&args))
+	switch (umdevmem_mig_setup(&m, &args)) {
+	case 0:
+		break;
+	case -ENOMEM:
+		ret = VM_FAULT_OOM;
 		goto free;
+	default:
+		ret = VM_FAULT_SIGBUS;
+		goto free;
+	}
 
 	if (folio && (m.src[0] & MIGRATE_PFN_MIGRATE) &&
 	    (m.src[0] & MIGRATE_PFN_COMPOUND)) {
@@ -182,7 +184,6 @@ vm_fault_t umdevmem_huge_fault(struct umdevmem *dev, struct vm_fault *vmf)
 	umdevmem_add_event(dev, UMDEVMEM_TO_RAM_PAGES, moved);
 free:
 	umdevmem_mig_free(&m);
-put_folio:
 	if (folio) {
 		folio_unlock(folio);
 		folio_put(folio);

@@ -115,6 +115,8 @@ struct umdevmem_mig {
 };
 
 int umdevmem_mig_alloc(struct umdevmem_mig *m, unsigned long npages);
+/* Arrays for @args's range, then migrate_vma_setup(); 0 or -errno. */
+int umdevmem_mig_setup(struct umdevmem_mig *m, struct migrate_vma *args);
 void umdevmem_mig_free(struct umdevmem_mig *m);
 unsigned long umdevmem_mig_fill(struct umdevmem_mig *m);
 vm_fault_t umdevmem_migrate_to_ram(struct vm_fault *vmf);

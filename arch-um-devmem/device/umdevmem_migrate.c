@@ -31,6 +31,17 @@ int umdevmem_mig_alloc(struct umdevmem_mig *m, unsigned long npages)
 	return -ENOMEM;
 }
 
+int umdevmem_mig_setup(struct umdevmem_mig *m, struct migrate_vma *args)
+{
+	int ret = umdevmem_mig_alloc(m, (args->end - args->start) >> PAGE_SHIFT);
+
+	if (ret)
+		return ret;
+	args->src = m->src;
+	args->dst = m->dst;
+	return migrate_vma_setup(args);
+}
+
 void umdevmem_mig_free(struct umdevmem_mig *m)
 {
 	kvfree(m->src);
@@ -38,6 +49,9 @@ void umdevmem_mig_free(struct umdevmem_mig *m)
 	kvfree(m->dpages);
 	kvfree(m->spages);
 	kvfree(m->slot);
+	m->src = m->dst = NULL;
+	m->dpages = m->spages = NULL;
+	m->slot = NULL;
 }
 
 /* A locked destination page for slot @slot, or NULL. */
@@ -228,13 +242,16 @@ vm_fault_t umdevmem_migrate_to_ram(struct vm_fault *vmf)
 	ret = umdevmem_huge_fault(dev, vmf);
 	if (ret != VM_FAULT_FALLBACK)
 		return ret;
-	if (umdevmem_mig_alloc(&m, 1))
-		return VM_FAULT_OOM;
-	args.src = m.src;
-	args.dst = m.dst;
-	ret = VM_FAULT_SIGBUS;
-	if (migrate_vma_setup(&args))
+	switch (umdevmem_mig_setup(&m, &args)) {
+	case 0:
+		break;
+	case -ENOMEM:
+		ret = VM_FAULT_OOM;
 		goto free;
+	default:
+		ret = VM_FAULT_SIGBUS;
+		goto free;
+	}
 
 	ret = 0;
 	if (!(m.src[0] & MIGRATE_PFN_MIGRATE)) {
