@@ -143,19 +143,15 @@ vm_fault_t umdevmem_huge_fault(struct umdevmem *dev, struct vm_fault *vmf)
 	unsigned long i, moved = 0;
 	struct folio *folio;
 	vm_fault_t ret;
+	int err;
 
 	if (vmf->pte || !folio_test_large(page_folio(vmf->page)) ||
 	    !range_in_vma(vmf->vma, start, start + PMD_SIZE))
 		return VM_FAULT_FALLBACK;
 	folio = umdevmem_system_thp(dev, vmf->vma, start);
-	switch (umdevmem_mig_setup(&m, &args)) {
-	case 0:
-		break;
-	case -ENOMEM:
-		ret = VM_FAULT_OOM;
-		goto free;
-	default:
-		ret = VM_FAULT_SIGBUS;
+	err = umdevmem_mig_setup(&m, &args);
+	if (err) {
+		ret = vmf_error(err);
 		goto free;
 	}
 

@@ -237,19 +237,15 @@ vm_fault_t umdevmem_migrate_to_ram(struct vm_fault *vmf)
 		.fault_page = vmf->page,
 	};
 	vm_fault_t ret;
+	int err;
 
 	umdevmem_add_event(dev, UMDEVMEM_TO_RAM_CALLS, 1);
 	ret = umdevmem_huge_fault(dev, vmf);
 	if (ret != VM_FAULT_FALLBACK)
 		return ret;
-	switch (umdevmem_mig_setup(&m, &args)) {
-	case 0:
-		break;
-	case -ENOMEM:
-		ret = VM_FAULT_OOM;
-		goto free;
-	default:
-		ret = VM_FAULT_SIGBUS;
+	err = umdevmem_mig_setup(&m, &args);
+	if (err) {
+		ret = vmf_error(err);
 		goto free;
 	}
 
