@@ -134,7 +134,7 @@ static void shmem_pages_are_restored(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, !!(args->src[i] & MIGRATE_PFN_WRITE),
 					writable);
 			KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
-					DMK_OTHER);
+					DMK_MIGRATION);
 		}
 		dmk_alloc_and_copy(test, dev, args, dpages);
 		dmk_pages_finalize(test, args);

@@ -164,6 +164,13 @@ void dmk_expect_data(struct kunit *test, unsigned long addr,
 void dmk_expect_data_from(struct kunit *test, unsigned long addr,
 			  unsigned long first, unsigned long n,
 			  unsigned int seed);
+/*
+ * The same, or zeroes: what the kernel promises of a page MADV_FREE made
+ * lazily free and nothing wrote since.
+ */
+void dmk_expect_data_or_zero(struct kunit *test, unsigned long addr,
+			     unsigned long first, unsigned long n,
+			     unsigned int seed);
 /* @npages pages from @addr read as zeroes. */
 void dmk_expect_zero(struct kunit *test, unsigned long addr,
 		     unsigned long npages);
@@ -193,13 +200,28 @@ enum dmk_kind {
 	DMK_DEVICE,	/* device-private entry */
 	DMK_COHERENT,	/* present, a device-coherent page */
 	DMK_EXCLUSIVE,	/* device-exclusive entry */
-	DMK_OTHER,	/* any other non-present entry */
+	DMK_MIGRATION,	/* migration entry */
+	DMK_OTHER,	/* any other non-present entry (a marker, swap) */
 };
 
+/*
+ * The state an entry carries.  For a present pte or huge PMD: pte_write(),
+ * pte_dirty(), pte_young(), and PageAnonExclusive() of an anon page.  For
+ * a device-private or device-exclusive entry: its write bit and the
+ * page's PageAnonExclusive(); such entries carry no accessed or dirty
+ * bit.  For a migration entry: its write, young and dirty bits (young and
+ * dirty only where migration_entry_supports_ad()) and whether it is
+ * writable or readable-exclusive.  UML has no soft-dirty and no uffd-wp
+ * bits (no HAVE_ARCH_SOFT_DIRTY, no HAVE_ARCH_USERFAULTFD_WP), so those
+ * are not read.
+ */
 struct dmk_pte {
 	enum dmk_kind kind;
 	struct page *page;	/* system or device page */
-	bool write;		/* pte_write(), or a writable device entry */
+	bool write;
+	bool dirty;
+	bool young;
+	bool exclusive;
 };
 
 /* What a PMD holds. */
@@ -209,14 +231,37 @@ enum dmk_pmd_kind {
 	DMK_PMD_SYSTEM,		/* a PMD-mapped system THP */
 	DMK_PMD_ZERO,		/* the huge zero page */
 	DMK_PMD_DEVICE,		/* a device-private PMD entry */
-	DMK_PMD_OTHER,		/* another non-present PMD (migration entry) */
+	DMK_PMD_MIGRATION,	/* a PMD migration entry */
+	DMK_PMD_OTHER,		/* another non-present PMD */
 };
 
 struct dmk_pmd {
 	enum dmk_pmd_kind kind;
 	struct page *page;	/* the head page */
-	bool write;
+	bool write;		/* the same bits as a pte's */
+	bool dirty;
+	bool young;
+	bool exclusive;
 };
+
+/*
+ * The state of a folio: its flags, mapcount and reference count, read
+ * without the folio lock.  Lazyfree is MADV_FREE's state: anon and not
+ * swapbacked.
+ */
+struct dmk_folio {
+	bool dirty;
+	bool uptodate;
+	bool swapbacked;
+	bool lazyfree;
+	bool mlocked;
+	bool lru;
+	bool anon_exclusive;	/* PageAnonExclusive() of the page itself */
+	int mapcount;
+	int refcount;
+};
+
+struct dmk_folio dmk_folio_of(struct page *page);
 
 /* The PMD entry of @addr in @mm, or NULL without a page table to it. */
 pmd_t *dmk_pmd_entry(struct mm_struct *mm, unsigned long addr);

@@ -48,27 +48,37 @@ static u8 *dmk_page_buf(struct kunit *test)
 	return buf;
 }
 
-/* Pages @first to @first + @n - 1 from @addr: pattern @seed, or zeroes. */
+/* What a page read back may hold. */
+enum dmk_want { DMK_WANT_PATTERN, DMK_WANT_ZERO, DMK_WANT_EITHER };
+
+/* Pages @first to @first + @n - 1 from @addr: pattern @seed, zeroes or either. */
 static void dmk_expect_pages(struct kunit *test, unsigned long addr,
 			     unsigned long first, unsigned long n,
-			     unsigned int seed, bool zero)
+			     unsigned int seed, enum dmk_want want)
 {
 	u8 *buf = dmk_page_buf(test);
 	unsigned long i;
 
 	for (i = first; buf && i < first + n; i++) {
+		bool zero, pattern;
+
 		if (copy_from_user(buf, dmk_user_page(addr, i), PAGE_SIZE)) {
 			KUNIT_FAIL(test, "copy_from_user of page %lu", i);
 			continue;
 		}
-		if (zero)
-			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, 0, PAGE_SIZE),
-					      "page %lu is not zero", i);
+		zero = !memchr_inv(buf, 0, PAGE_SIZE);
+		pattern = dmk_mismatch(buf, seed, i) == PAGE_SIZE;
+		if (want == DMK_WANT_ZERO)
+			KUNIT_EXPECT_TRUE_MSG(test, zero, "page %lu is not zero",
+					      i);
+		else if (want == DMK_WANT_PATTERN)
+			KUNIT_EXPECT_TRUE_MSG(test, pattern,
+					      "page %lu differs from pattern %u",
+					      i, seed);
 		else
-			KUNIT_EXPECT_EQ_MSG(test, dmk_mismatch(buf, seed, i),
-					    PAGE_SIZE,
-					    "page %lu differs from pattern %u",
-					    i, seed);
+			KUNIT_EXPECT_TRUE_MSG(test, zero || pattern,
+					      "page %lu is neither pattern %u nor zero",
+					      i, seed);
 	}
 	kunit_kfree(test, buf);
 }
@@ -77,19 +87,26 @@ void dmk_expect_data_from(struct kunit *test, unsigned long addr,
 			  unsigned long first, unsigned long n,
 			  unsigned int seed)
 {
-	dmk_expect_pages(test, addr, first, n, seed, false);
+	dmk_expect_pages(test, addr, first, n, seed, DMK_WANT_PATTERN);
+}
+
+void dmk_expect_data_or_zero(struct kunit *test, unsigned long addr,
+			     unsigned long first, unsigned long n,
+			     unsigned int seed)
+{
+	dmk_expect_pages(test, addr, first, n, seed, DMK_WANT_EITHER);
 }
 
 void dmk_expect_data(struct kunit *test, unsigned long addr,
 		     unsigned long npages, unsigned int seed)
 {
-	dmk_expect_pages(test, addr, 0, npages, seed, false);
+	dmk_expect_pages(test, addr, 0, npages, seed, DMK_WANT_PATTERN);
 }
 
 void dmk_expect_zero(struct kunit *test, unsigned long addr,
 		     unsigned long npages)
 {
-	dmk_expect_pages(test, addr, 0, npages, 0, true);
+	dmk_expect_pages(test, addr, 0, npages, 0, DMK_WANT_ZERO);
 }
 
 unsigned long dmk_write_pattern(unsigned long addr, unsigned long npages,

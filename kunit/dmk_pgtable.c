@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uml-devmem KUnit suites: what a pte or PMD of the test mm holds, read
- * under the page table lock.
+ * under the page table lock, and the state of a folio (dmk.h).
  */
 #include <linux/mm.h>
 #include <linux/pgtable.h>
@@ -24,10 +24,22 @@ pmd_t *dmk_pmd_entry(struct mm_struct *mm, unsigned long addr)
 	return pmd_offset(pud, addr);
 }
 
+static bool dmk_anon_exclusive(struct page *page)
+{
+	return PageAnon(page) && PageAnonExclusive(page);
+}
+
 struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr)
 {
+	static const enum dmk_kind kinds[] = {
+		[UMDEVMEM_LEAF_OTHER] = DMK_OTHER,
+		[UMDEVMEM_LEAF_DEVICE] = DMK_DEVICE,
+		[UMDEVMEM_LEAF_EXCLUSIVE] = DMK_EXCLUSIVE,
+		[UMDEVMEM_LEAF_MIGRATION] = DMK_MIGRATION,
+	};
 	struct dmk_pte r = { .kind = DMK_NONE };
 	pmd_t *pmd = dmk_pmd_entry(mm, addr);
+	struct umdevmem_leaf leaf;
 	spinlock_t *ptl;
 	pte_t *ptep, pte;
 
@@ -47,15 +59,21 @@ struct dmk_pte dmk_lookup_locked(struct mm_struct *mm, unsigned long addr)
 		if (is_device_coherent_page(r.page))
 			r.kind = DMK_COHERENT;
 		r.write = pte_write(pte);
+		r.dirty = pte_dirty(pte);
+		r.young = pte_young(pte);
+		r.exclusive = dmk_anon_exclusive(r.page);
 		return r;
 	}
-	r.page = umdevmem_pte_device_exclusive(pte, &r.write);
-	if (r.page) {
-		r.kind = DMK_EXCLUSIVE;
-		return r;
-	}
-	r.page = umdevmem_pte_device_private(pte, &r.write);
-	r.kind = r.page ? DMK_DEVICE : DMK_OTHER;
+	leaf = umdevmem_pte_leaf(pte);
+	r.kind = kinds[leaf.kind];
+	r.page = leaf.page;
+	r.write = leaf.write;
+	r.dirty = leaf.dirty;
+	r.young = leaf.young;
+	r.exclusive = leaf.exclusive;
+	if (leaf.kind == UMDEVMEM_LEAF_DEVICE ||
+	    leaf.kind == UMDEVMEM_LEAF_EXCLUSIVE)
+		r.exclusive = dmk_anon_exclusive(r.page);
 	return r;
 }
 
@@ -91,15 +109,46 @@ struct dmk_pmd dmk_pmd_lookup(struct kunit *test, unsigned long addr)
 		r.kind = is_huge_zero_pmd(val) ? DMK_PMD_ZERO : DMK_PMD_SYSTEM;
 		r.page = pmd_page(val);
 		r.write = pmd_write(val);
+		r.dirty = pmd_dirty(val);
+		r.young = pmd_young(val);
+		r.exclusive = dmk_anon_exclusive(r.page);
 	} else if (!pmd_present(val)) {
-		r.page = umdevmem_pmd_device_private(val, &r.write);
-		r.kind = r.page ? DMK_PMD_DEVICE : DMK_PMD_OTHER;
+		struct umdevmem_leaf leaf = umdevmem_pmd_leaf(val);
+
+		r.kind = leaf.kind == UMDEVMEM_LEAF_DEVICE ? DMK_PMD_DEVICE :
+			 leaf.kind == UMDEVMEM_LEAF_MIGRATION ?
+			 DMK_PMD_MIGRATION : DMK_PMD_OTHER;
+		r.page = leaf.page;
+		r.write = leaf.write;
+		r.dirty = leaf.dirty;
+		r.young = leaf.young;
+		r.exclusive = leaf.exclusive;
+		if (leaf.kind == UMDEVMEM_LEAF_DEVICE)
+			r.exclusive = dmk_anon_exclusive(r.page);
 	} else {
 		r.kind = DMK_PMD_TABLE;
 	}
 out:
 	mmap_read_unlock(mm);
 	return r;
+}
+
+struct dmk_folio dmk_folio_of(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	return (struct dmk_folio) {
+		.dirty = folio_test_dirty(folio),
+		.uptodate = folio_test_uptodate(folio),
+		.swapbacked = folio_test_swapbacked(folio),
+		.lazyfree = folio_test_anon(folio) &&
+			    !folio_test_swapbacked(folio),
+		.mlocked = folio_test_mlocked(folio),
+		.lru = folio_test_lru(folio),
+		.anon_exclusive = dmk_anon_exclusive(page),
+		.mapcount = folio_mapcount(folio),
+		.refcount = folio_ref_count(folio),
+	};
 }
 
 void dmk_expect_on_device(struct kunit *test, struct umdevmem *dev,

@@ -484,7 +484,7 @@ static void req_migrate_mixed_range(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, pfns[i] & HMM_PFN_WRITE);
 		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfns[i]), sys[i]);
 		KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + i * PAGE_SIZE).kind,
-				DMK_OTHER);	/* a migration entry */
+				DMK_MIGRATION);
 	}
 	/* A's own page: reported, but SELECT_DEVICE_PRIVATE was not asked */
 	KUNIT_EXPECT_TRUE(test, pfns[4] & HMM_PFN_VALID);

@@ -23,6 +23,30 @@
 #include <linux/rmap.h>
 #include <linux/sched/coredump.h>
 
+/*
+ * What a non-present pte or PMD holds that the suites look at: the page of
+ * a device-private, device-exclusive or migration entry and the bits the
+ * entry carries.  A migration entry keeps the old entry's accessed and
+ * dirty bits only where the swap offset has room for them
+ * (migration_entry_supports_ad()); exclusive is its anon-exclusive state
+ * (a writable or a readable-exclusive entry).
+ */
+enum umdevmem_leaf_kind {
+	UMDEVMEM_LEAF_OTHER,		/* none, swap, a marker, ... */
+	UMDEVMEM_LEAF_DEVICE,		/* device-private */
+	UMDEVMEM_LEAF_EXCLUSIVE,	/* device-exclusive */
+	UMDEVMEM_LEAF_MIGRATION,
+};
+
+struct umdevmem_leaf {
+	enum umdevmem_leaf_kind kind;
+	struct page *page;
+	bool write;
+	bool young;
+	bool dirty;
+	bool exclusive;
+};
+
 #if __has_include("linux/leafops.h")
 
 #include <linux/leafops.h>
@@ -47,41 +71,41 @@ static inline void umdevmem_page_init(struct page *page,
 	zone_device_page_init(page, pgmap, 0);
 }
 
-/* The page of a device-private pte, and whether it grants write access. */
-static inline struct page *umdevmem_pte_device_private(pte_t pte, bool *write)
+static inline struct umdevmem_leaf umdevmem_softleaf(softleaf_t entry)
 {
-	softleaf_t entry = softleaf_from_pte(pte);
+	struct umdevmem_leaf l = { .kind = UMDEVMEM_LEAF_OTHER };
 
-	if (!softleaf_is_device_private(entry))
-		return NULL;
-	*write = softleaf_is_device_private_write(entry);
-	return softleaf_to_page(entry);
+	if (softleaf_is_device_private(entry)) {
+		l.kind = UMDEVMEM_LEAF_DEVICE;
+		l.write = softleaf_is_device_private_write(entry);
+	} else if (softleaf_is_device_exclusive(entry)) {
+		/* no write bit: the restored pte follows the VMA */
+		l.kind = UMDEVMEM_LEAF_EXCLUSIVE;
+		l.write = true;
+	} else if (softleaf_is_migration(entry)) {
+		l.kind = UMDEVMEM_LEAF_MIGRATION;
+		l.write = softleaf_is_migration_write(entry);
+		l.exclusive = l.write ||
+			      softleaf_is_migration_read_exclusive(entry);
+		l.young = softleaf_is_migration_young(entry);
+		l.dirty = softleaf_is_migration_dirty(entry);
+	} else {
+		return l;
+	}
+	l.page = softleaf_to_page(entry);
+	return l;
 }
 
-static inline struct page *umdevmem_pte_device_exclusive(pte_t pte,
-							 bool *write)
+static inline struct umdevmem_leaf umdevmem_pte_leaf(pte_t pte)
 {
-	softleaf_t entry = softleaf_from_pte(pte);
-
-	if (!softleaf_is_device_exclusive(entry))
-		return NULL;
-	*write = true;
-	return softleaf_to_page(entry);
+	return umdevmem_softleaf(softleaf_from_pte(pte));
 }
 
-#ifdef UMDEVMEM_HUGE
-/* The head page of a device-private PMD entry, or NULL. */
-static inline struct page *umdevmem_pmd_device_private(pmd_t pmd, bool *write)
+/* Only with PMD softleaves; else every non-present PMD is "other". */
+static inline struct umdevmem_leaf umdevmem_pmd_leaf(pmd_t pmd)
 {
-	softleaf_t entry;
-
-	if (!pmd_is_device_private_entry(pmd))
-		return NULL;
-	entry = softleaf_from_pmd(pmd);
-	*write = softleaf_is_device_private_write(entry);
-	return softleaf_to_page(entry);
+	return umdevmem_softleaf(softleaf_from_pmd(pmd));
 }
-#endif
 
 /* One page made device-exclusive, locked and referenced, or NULL. */
 static inline struct page *umdevmem_make_exclusive(struct mm_struct *mm,
@@ -130,25 +154,47 @@ static inline void umdevmem_page_init(struct page *page,
 	zone_device_page_init(page);
 }
 
-static inline struct page *umdevmem_pte_device_private(pte_t pte, bool *write)
+static inline struct umdevmem_leaf umdevmem_swp_leaf(swp_entry_t entry)
 {
-	swp_entry_t entry = pte_to_swp_entry(pte);
+	struct umdevmem_leaf l = { .kind = UMDEVMEM_LEAF_OTHER };
 
-	if (!is_device_private_entry(entry))
-		return NULL;
-	*write = is_writable_device_private_entry(entry);
-	return pfn_swap_entry_to_page(entry);
+	if (is_device_private_entry(entry)) {
+		l.kind = UMDEVMEM_LEAF_DEVICE;
+		l.write = is_writable_device_private_entry(entry);
+	} else if (is_device_exclusive_entry(entry)) {
+		l.kind = UMDEVMEM_LEAF_EXCLUSIVE;
+		l.write = is_writable_device_exclusive_entry(entry);
+	} else if (is_migration_entry(entry)) {
+		l.kind = UMDEVMEM_LEAF_MIGRATION;
+		l.write = is_writable_migration_entry(entry);
+		l.exclusive = l.write ||
+			      is_readable_exclusive_migration_entry(entry);
+		l.young = is_migration_entry_young(entry);
+		l.dirty = is_migration_entry_dirty(entry);
+	} else {
+		return l;
+	}
+	l.page = pfn_swap_entry_to_page(entry);
+	return l;
 }
 
-static inline struct page *umdevmem_pte_device_exclusive(pte_t pte,
-							 bool *write)
+static inline struct umdevmem_leaf umdevmem_pte_leaf(pte_t pte)
 {
-	swp_entry_t entry = pte_to_swp_entry(pte);
+	struct umdevmem_leaf none = { .kind = UMDEVMEM_LEAF_OTHER };
 
-	if (!is_device_exclusive_entry(entry))
-		return NULL;
-	*write = is_writable_device_exclusive_entry(entry);
-	return pfn_swap_entry_to_page(entry);
+	if (!is_swap_pte(pte))
+		return none;
+	return umdevmem_swp_leaf(pte_to_swp_entry(pte));
+}
+
+/* PMD migration entries exist with CONFIG_ARCH_ENABLE_THP_MIGRATION. */
+static inline struct umdevmem_leaf umdevmem_pmd_leaf(pmd_t pmd)
+{
+	struct umdevmem_leaf none = { .kind = UMDEVMEM_LEAF_OTHER };
+
+	if (!is_pmd_migration_entry(pmd))
+		return none;
+	return umdevmem_swp_leaf(pmd_to_swp_entry(pmd));
 }
 
 static inline struct page *umdevmem_make_exclusive(struct mm_struct *mm,
@@ -183,13 +229,6 @@ static inline void umdevmem_mm_set_unstable(struct mm_struct *mm, bool on)
 		clear_bit(MMF_UNSTABLE, &mm->flags);
 }
 
-#endif
-
-#ifndef UMDEVMEM_HUGE
-static inline struct page *umdevmem_pmd_device_private(pmd_t pmd, bool *write)
-{
-	return NULL;
-}
 #endif
 
 #endif /* __UMDEVMEM_COMPAT_H */
