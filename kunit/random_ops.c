@@ -12,7 +12,10 @@
  * with MIGRATE_VMA_SELECT_DEVICE_PRIVATE of their owner; a shared page
  * moves for every mm that maps it (try_to_migrate() walks the rmap); a
  * CPU fault on a device page brings it back for all of them before a
- * write breaks the sharing.
+ * write breaks the sharing.  A frame that was written stays dirty (its
+ * pte or its folio; a device entry has no dirty bit), wherever it moves;
+ * a page written since the last operation other than a read or a write
+ * has a young pte.
  */
 #include <linux/highmem.h>
 #include <linux/hmm.h>
@@ -32,6 +35,7 @@ struct rnd_frame {
 	u32 tag;		/* pattern of its data; 0: zeroes */
 	u8 loc;
 	u8 refs;		/* pages (of different mms) that map it */
+	bool dirty;		/* written: its pte or its folio is dirty */
 	struct page *seen;	/* during a check: the page found for it */
 };
 
@@ -40,6 +44,7 @@ struct rnd_page {
 	bool ro;
 	u8 frame;
 	s8 w;		/* a frame's pte is writable: 1, 0, -1 not known */
+	bool young;	/* written since the last other operation */
 };
 
 struct rnd_mm {
@@ -240,7 +245,9 @@ static int rnd_write(struct rnd_ctx *c, int k, unsigned int start,
 			p->state = RS_FRAME;
 			p->frame = rnd_new_frame(c, tag, RND_SYSTEM);
 		}
+		c->frames[p->frame].dirty = true;
 		p->w = 1;
+		p->young = true;
 	}
 	return 0;
 }
@@ -606,7 +613,8 @@ static int rnd_check_page(struct rnd_ctx *c, int k, unsigned int i,
 		[DMK_NONE] = "none", [DMK_SYSTEM] = "a system page",
 		[DMK_ZERO] = "the zero page", [DMK_DEVICE] = "a device entry",
 		[DMK_COHERENT] = "a coherent page",
-		[DMK_EXCLUSIVE] = "an exclusive entry", [DMK_OTHER] = "another entry",
+		[DMK_EXCLUSIVE] = "an exclusive entry",
+		[DMK_MIGRATION] = "a migration entry", [DMK_OTHER] = "another entry",
 	};
 	struct rnd_page *p = &c->mms[k].pg[i];
 	struct rnd_frame *f = rnd_frame_of(c, p);
@@ -642,6 +650,12 @@ static int rnd_check_page(struct rnd_ctx *c, int k, unsigned int i,
 		return rnd_fail(c, "page %u of mm%d is %swritable, model says it is%s",
 				i, k, e.write ? "" : "not ", p->w ? "" : " not");
 	p->w = e.write;
+	if (f->dirty && !e.dirty && !folio_test_dirty(page_folio(e.page)))
+		return rnd_fail(c, "page %u of mm%d (%s) was written, but its entry and folio are clean",
+				i, k, kinds[want]);
+	if (p->young && !e.young)
+		return rnd_fail(c, "page %u of mm%d was just written, but its pte is old",
+				i, k);
 	if (f->loc != RND_SYSTEM &&
 	    umdevmem_page_device(e.page) != c->env->dev[f->loc - 1])
 		return rnd_fail(c, "page %u of mm%d is not on device %d", i, k,
@@ -755,6 +769,20 @@ static void rnd_describe(struct rnd_ctx *c, unsigned int idx,
 			   rnd_names[op->type], k, start, start + n - 1, extra);
 }
 
+/*
+ * Migrations, fork and the rest may map a page again with an old pte (a
+ * device entry carries no accessed bit, the child's ptes are old).
+ */
+static void rnd_forget_young(struct rnd_ctx *c)
+{
+	unsigned int i;
+	int k;
+
+	for (k = 0; k < c->nr_mm; k++)
+		for (i = 0; i < RND_PAGES; i++)
+			c->mms[k].pg[i].young = false;
+}
+
 static int rnd_step(struct rnd_ctx *c, unsigned int idx,
 		    const struct rnd_op *op)
 {
@@ -775,6 +803,8 @@ static int rnd_step(struct rnd_ctx *c, unsigned int idx,
 		rnd_describe(c, idx, op, k, start, n);
 	if (!n)
 		return 0;
+	if (op->type != RND_WRITE && op->type != RND_READ)
+		rnd_forget_young(c);
 
 	switch (op->type) {
 	case RND_WRITE:

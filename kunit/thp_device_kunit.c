@@ -12,9 +12,11 @@
  * of a device PMD; SELECT_COMPOUND on an unaligned range; a pte-mapped
  * THP; device PMDs between devices and through eviction; the core's
  * refusals (selection by kind, a THP faulted in before the huge insert,
- * compound mismatches).  Each case's comment names what it checks.
+ * compound mismatches); the state a PMD-sized migration carries.  Each
+ * case's comment names what it checks.
  */
 #include <linux/mman.h>
+#include <linux/swap.h>
 #include <linux/syscalls.h>
 #include "dmk.h"
 
@@ -588,6 +590,66 @@ static void eviction_of_device_with_huge_folio(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dmk_destroy(test, dev));
 }
 
+/*
+ * What a PMD-sized migration carries (umdevmem_state does the same for
+ * base pages): a written THP, or one MADV_FREE made lazyfree and a write
+ * made dirty again, goes to the device as one folio and comes back by a
+ * fault as a THP.  The PMD's write and anon-exclusive state reach the
+ * device entry and come back; its dirty bit reaches the device folio and
+ * comes back in the PMD or the folio, so reclaim keeps every byte.
+ */
+static void huge_migration_carries_state(struct kunit *test)
+{
+	const bool freed = *(const bool *)test->param_value;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = dmk_thp_system(test, 331);
+	struct dmk_pmd old, on, back;
+	struct dmk_folio folio;
+
+	if (freed) {
+		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, THP_SIZE,
+						 MADV_FREE), 0);
+		lru_add_drain_all();
+		old = dmk_pmd_lookup(test, addr);
+		KUNIT_ASSERT_EQ(test, old.kind, DMK_PMD_SYSTEM);
+		KUNIT_EXPECT_FALSE(test, old.dirty);
+		KUNIT_EXPECT_TRUE(test, dmk_folio_of(old.page).lazyfree);
+		dmk_fill(test, addr, THP_NR, 332);
+	}
+	old = dmk_pmd_lookup(test, addr);
+	KUNIT_ASSERT_EQ(test, old.kind, DMK_PMD_SYSTEM);
+	KUNIT_EXPECT_TRUE(test, old.write);
+	KUNIT_EXPECT_TRUE(test, old.exclusive);
+	KUNIT_EXPECT_TRUE_MSG(test, old.dirty, "a written THP's PMD is dirty");
+
+	thp_to_device(test, dev, addr);
+	on = dmk_pmd_lookup(test, addr);
+	folio = dmk_folio_of(on.page);
+	KUNIT_EXPECT_TRUE(test, on.write);
+	KUNIT_EXPECT_TRUE_MSG(test, on.exclusive, "device folio anon-exclusive");
+	KUNIT_EXPECT_TRUE_MSG(test, folio.dirty, "device folio dirty");
+
+	thp_expect_huge_fault(test, dev, addr, 0);
+	back = dmk_pmd_lookup(test, addr);
+	folio = dmk_folio_of(back.page);
+	KUNIT_EXPECT_TRUE(test, back.write);
+	KUNIT_EXPECT_TRUE_MSG(test, back.exclusive, "THP back anon-exclusive");
+	KUNIT_EXPECT_TRUE_MSG(test, back.dirty || folio.dirty,
+			      "THP back: PMD and folio clean");
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, THP_SIZE,
+					 MADV_PAGEOUT), 0);
+	dmk_expect_data(test, addr, THP_NR, freed ? 332 : 331);
+}
+
+static const bool freed_cases[] = { false, true };
+
+static void freed_desc(const bool *freed, char *desc)
+{
+	strscpy(desc, *freed ? "MADV_FREE, written again" : "written",
+		KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(freed, freed_cases, freed_desc);
+
 static struct kunit_case thp_device_cases[] = {
 	KUNIT_CASE(compound_hole_to_device_and_back),
 	KUNIT_CASE(huge_zero_page_to_device_and_back),
@@ -607,6 +669,7 @@ static struct kunit_case thp_device_cases[] = {
 	KUNIT_CASE(thp_faulted_in_before_huge_insert),
 	KUNIT_CASE(compound_mismatch_refused),
 	KUNIT_CASE(eviction_of_device_with_huge_folio),
+	KUNIT_CASE_PARAM(huge_migration_carries_state, freed_gen_params),
 	{}
 };
 
