@@ -32,6 +32,7 @@ PARTS=$(cat <<'EOF'
 6.12-upstream|6.12: the tree's own default kunit run|scripts/upstream_kunit.sh 6.12
 7.3-default|7.3, default config|./run_tests.sh --kernel 7.3 --config default
 7.3-abort|7.3: a failed assertion leaves nothing behind|tests/abort_selftest.sh --kernel 7.3
+7.3-mutants|7.3: broken mm code the suites must catch|tests/mutation_selftest.sh 7.3
 7.3-hmm-walk|7.3 with the hmm-walk series, default config|./run_tests.sh --kernel 7.3 --with hmm-walk --config default
 7.3-hmm-walk-mutants|7.3: broken hmm-walk series the suites must catch|tests/mutation_selftest.sh 7.3-hmm-walk
 7.3-hmm-walk-debug|7.3 with the hmm-walk series, debug config|./run_tests.sh --kernel 7.3 --with hmm-walk --config debug

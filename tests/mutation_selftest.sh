@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mutation_selftest.sh [6.12|7.3-hmm-walk|all]: the suites must fail
+# mutation_selftest.sh [6.12|7.3|7.3-hmm-walk|all]: the suites must fail
 # when migrate_device.c is wrong.  Each patch in
-# tests/mutations/ breaks one thing on purpose and names, in Caught-by:
+# tests/mutations/ (6.12; 7.3/ for 7.3) breaks one thing on purpose and names, in Caught-by:
 # lines, the cases that must then fail; each is applied with --series and
 # the run must fail exactly there (at least those cases).  The last step
 # runs without a series, which puts the tree back.  Mutants of the
@@ -59,14 +59,15 @@ mutate() {
 	fi
 }
 
-# mm/migrate_device.c and mm/hmm.c of 6.12; the hmm-walk series of 7.3
+# mm code and UML's uaccess of 6.12 and of 7.3; the hmm-walk series of 7.3
 case "${1:-all}" in
 6.12|all) mutate -- "$TOP"/tests/mutations/*.patch ;;&
+7.3|all) mutate --kernel 7.3 -- "$TOP"/tests/mutations/7.3/*.patch ;;&
 7.3-hmm-walk|all)
 	mutate --kernel 7.3 --with hmm-walk -- \
 		"$TOP"/tests/mutations/7.3-hmm-walk/*.patch ;;
-6.12) ;;
-*) echo "usage: tests/mutation_selftest.sh [6.12|7.3-hmm-walk|all]" >&2
+6.12|7.3) ;;
+*) echo "usage: tests/mutation_selftest.sh [6.12|7.3|7.3-hmm-walk|all]" >&2
    exit 2 ;;
 esac
 
