@@ -283,8 +283,8 @@ static const struct back_case back_cases[] = {
 	{ WAY_EVICT, false, "evict" },
 	{ WAY_EVICT, true, "evict, read-only" },
 	{ WAY_EVICT_PFNS, false, "evict pfns" },
-	{ WAY_TO_SYSTEM, false, "migrate to system" },
-	{ WAY_TO_SYSTEM, true, "migrate to system, read-only" },
+	{ WAY_TO_SYSTEM, false, "to system" },
+	{ WAY_TO_SYSTEM, true, "to system, read-only" },
 	{ WAY_OTHER_DEVICE, false, "other device" },
 	{ WAY_OTHER_DEVICE, true, "other device, read-only" },
 };
@@ -344,7 +344,7 @@ static void move_back(struct kunit *test, struct umdevmem *dev,
 	}
 }
 
-static void back_to_system_carries_state(struct kunit *test)
+static void back_carries_state(struct kunit *test)
 {
 	const struct back_case *c = test->param_value;
 	struct umdevmem *dev = dmk(test)->dev[0];
@@ -461,7 +461,7 @@ static void coherent_carries_state(struct kunit *test)
 static struct kunit_case state_cases[] = {
 	KUNIT_CASE(kernel_write_marks_pte_dirty),
 	KUNIT_CASE_PARAM(to_device_carries_state, readonly_gen_params),
-	KUNIT_CASE_PARAM(back_to_system_carries_state, back_gen_params),
+	KUNIT_CASE_PARAM(back_carries_state, back_gen_params),
 	KUNIT_CASE_PARAM(refused_restores_state, refusal_gen_params),
 	KUNIT_CASE(coherent_carries_state),
 	{}

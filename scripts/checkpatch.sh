@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # checkpatch.pl of the work trees on the project's patches (each line's
-# series with that line's checkpatch) and kernel C (6.12's): one case per
-# file.  Prepares the trees it needs (./run_tests.sh --prepare-only).
+# series with that line's checkpatch), kernel C and the mutants (6.12's):
+# one case per file.  Prepares the trees it needs (./run_tests.sh --prepare-only).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -69,6 +69,11 @@ if [ ! -f "$cp" ]; then
 fi
 for f in arch-um-devmem/device/*.[ch] kunit/*.[ch]; do
 	check "$f" -f "$f" </dev/null
+done
+# the mutants are patches too, broken on purpose but not in their form
+for f in tests/mutations/*.patch tests/mutations/*/*.patch; do
+	# shellcheck disable=SC2094 # check only reads "$f"
+	check "$f" - <"$f"
 done
 echo "checkpatch: $pass files clean, $fail with findings"
 echo "$pass passed, $fail failed"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mutation_selftest.sh [6.12|7.3|7.3-hmm-walk|all]: the suites must fail
-# when migrate_device.c is wrong.  Each patch in
-# tests/mutations/ (6.12; 7.3/ for 7.3) breaks one thing on purpose and names, in Caught-by:
+# when migrate_device.c is wrong.  Each patch in tests/mutations/ (6.12;
+# 7.3/ for 7.3) breaks one thing on purpose and names, in Caught-in:
 # lines, the cases that must then fail; each is applied with --series and
 # the run must fail exactly there (at least those cases).  The last step
 # runs without a series, which puts the tree back.  Mutants of the
@@ -34,7 +34,7 @@ mutate() {
 			failed_cases "$TMP/out.json" >"$TMP/failed"
 			while read -r want; do
 				grep -qx "$want" "$TMP/failed" || missed="$missed $want"
-			done < <(sed -n 's/^Caught-by: //p' "$patch")
+			done < <(sed -n 's/^Caught-in: //p' "$patch")
 		else
 			missed=" (no results)"
 		fi
