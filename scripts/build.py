@@ -18,7 +18,8 @@ too, with compile_commands.json).  It gets there one of three ways:
     kbuild's own rules link the kernel without walking every directory
     ('make -o .', the build of '.' taken as done);
   - anything else (a header, a Makefile, Kconfig, a new or removed file,
-    other make options): make, with a progress line every 15 s.
+    other make options, a .config written since): make, with a progress
+    line every 15 s.
 
 After the second way, a plain make finds nothing to do: the self-test
 scripts/bench_loop.sh --check shows it.
@@ -38,6 +39,14 @@ STEP = re.compile(r"^\s+([A-Z][A-Z0-9_-]*)\s+(\S+)")
 
 def say(msg):
     print("    " + msg, flush=True)
+
+
+def newer(path, stamp):
+    """Whether @path was written after @stamp."""
+    try:
+        return os.path.getmtime(path) > os.path.getmtime(stamp)
+    except OSError:
+        return False
 
 
 def changed_files(src, stamp):
@@ -186,6 +195,8 @@ def main():
         same = None
     if same is False:
         why = "other make options"
+    elif same and newer(os.path.join(build, ".config"), stamp):
+        why = "the configuration changed"
     elif same and os.path.exists(os.path.join(build, "linux")):
         changed = changed_files(src, stamp)
         kconfig = [p for p in changed
