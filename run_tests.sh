@@ -486,11 +486,22 @@ link_project() {
 		printf '/arch/um/drivers/devmem\n/arch/um/drivers/devmem-kunit\n' >>"$exclude"
 }
 
-# The kunitconfig fragments of $CONFIG, one --kunitconfig each.
+# The kunitconfig fragments of $CONFIG, one --kunitconfig each: the
+# default, what the series line's arch patches offer on top of it
+# (configs/line-LINE.kunitconfig, if any), and the config's own.
+kunitconfig_files() {
+	echo "$TOP/configs/default.kunitconfig"
+	[ ! -f "$TOP/configs/line-$SERIES_LINE.kunitconfig" ] ||
+		echo "$TOP/configs/line-$SERIES_LINE.kunitconfig"
+	[ "$CONFIG" = default ] || echo "$TOP/configs/$CONFIG.kunitconfig"
+}
+
 kunitconfigs() {
-	KCFG=(--kunitconfig="$TOP/configs/default.kunitconfig")
-	[ "$CONFIG" = default ] ||
-		KCFG+=(--kunitconfig="$TOP/configs/$CONFIG.kunitconfig")
+	local f
+	KCFG=()
+	while read -r f; do
+		KCFG+=(--kunitconfig="$f")
+	done < <(kunitconfig_files)
 }
 
 # Make options of the coverage build: clang, and its profile
@@ -530,8 +541,7 @@ coverage_options() {
 # options changed (or when told to: a Kconfig file changed).
 configure() {
 	local key
-	key=$( { cat "$TOP/configs/default.kunitconfig" \
-		"$TOP/configs/$CONFIG.kunitconfig"
+	key=$( { kunitconfig_files | xargs cat
 		printf '%s\n' "${MAKE_OPTS[@]}"; } | sha1sum | cut -d' ' -f1)
 	if [ "${1:-}" != force ] && [ -f "$BUILD/.config" ] &&
 		[ "$(cat "$BUILD/.uml-devmem-config" 2>/dev/null)" = "$key" ]; then
