@@ -58,6 +58,25 @@
 #define DMK_MIGRATE_VMA_FAULT 0
 #endif
 
+/*
+ * MIGRATE_VMA_SELECT_COMPOUND and MIGRATE_PFN_COMPOUND where the line has
+ * them (7.x), or 0: without them a THP is always split.
+ */
+#ifdef MIGRATE_PFN_COMPOUND
+#define DMK_SELECT_COMPOUND MIGRATE_VMA_SELECT_COMPOUND
+#define DMK_PFN_COMPOUND MIGRATE_PFN_COMPOUND
+#else
+#define DMK_SELECT_COMPOUND 0
+#define DMK_PFN_COMPOUND 0
+#endif
+
+/* MADV_GUARD_INSTALL where the line has guard markers (7.x), or 0 */
+#ifdef MADV_GUARD_INSTALL
+#define DMK_MADV_GUARD_INSTALL MADV_GUARD_INSTALL
+#else
+#define DMK_MADV_GUARD_INSTALL 0
+#endif
+
 #define DMK_WATCH_MAX 8
 
 struct dmk {
@@ -343,6 +362,14 @@ void dmk_pages_finalize(struct kunit *test, struct migrate_vma *args);
  * HMM_RANGE_DEFAULT_TIMEOUT.
  */
 int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
+		     unsigned long *pfns, unsigned long default_flags,
+		     void *owner);
+
+/*
+ * The same through hmm_range_fault_unlocked_timeout(), which takes the
+ * mmap lock itself and may drop it in a fault (7.x; UMDEVMEM_HMM_UNLOCKED).
+ */
+int dmk_hmm_unlocked(struct kunit *test, unsigned long addr, unsigned long n,
 		     unsigned long *pfns, unsigned long default_flags,
 		     void *owner);
 

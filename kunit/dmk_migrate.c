@@ -226,3 +226,36 @@ int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
 	mmu_interval_notifier_remove(&notifier);
 	return ret;
 }
+
+int dmk_hmm_unlocked(struct kunit *test, unsigned long addr, unsigned long n,
+		     unsigned long *pfns, unsigned long default_flags,
+		     void *owner)
+{
+	unsigned long timeout = msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned long deadline = jiffies + timeout;
+	struct mmu_interval_notifier notifier;
+	struct hmm_range range = {
+		.notifier = &notifier,
+		.start = addr,
+		.end = addr + n * PAGE_SIZE,
+		.hmm_pfns = pfns,
+		.default_flags = default_flags,
+		.dev_private_owner = owner,
+	};
+	int ret;
+
+	ret = mmu_interval_notifier_insert(&notifier, current->mm, addr,
+					   n * PAGE_SIZE, &dmk_notifier_ops);
+	if (ret)
+		return ret;
+	do {
+		memset(pfns, 0, n * sizeof(*pfns));
+		/* it takes the mmap lock and the sequence itself */
+		ret = umdevmem_hmm_range_fault_unlocked(&range, timeout);
+		if (!ret && mmu_interval_read_retry(&notifier,
+						    range.notifier_seq))
+			ret = -EBUSY;
+	} while (ret == -EBUSY && !time_after(jiffies, deadline));
+	mmu_interval_notifier_remove(&notifier);
+	return ret;
+}

@@ -645,7 +645,7 @@ static const bool freed_cases[] = { false, true };
 
 static void freed_desc(const bool *freed, char *desc)
 {
-	strscpy(desc, *freed ? "MADV_FREE, written again" : "written",
+	strscpy(desc, *freed ? "freed, written" : "written",
 		KUNIT_PARAM_DESC_SIZE);
 }
 KUNIT_ARRAY_PARAM(freed, freed_cases, freed_desc);

@@ -13,10 +13,15 @@
  *  UMDEVMEM_EXCLUSIVE_HAS_WRITE	device-exclusive entries carry a write bit
  *  UMDEVMEM_KUNIT_ATTACH_MM	KUnit exports kunit_attach_mm()
  *  UMDEVMEM_KUNIT_GEN_TEST	KUnit parameter generators get the test
+ *  UMDEVMEM_HMM_UNLOCKED	hmm_range_fault_unlocked_timeout() exists
+ *  UMDEVMEM_FREE_BY_TYPE	a ZONE_DEVICE folio's last put does what its
+ *				pgmap type needs (7.x), rather than handing
+ *				every type to ops->page_free (6.12)
  */
 #ifndef __UMDEVMEM_COMPAT_H
 #define __UMDEVMEM_COMPAT_H
 
+#include <linux/hmm.h>
 #include <linux/memremap.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
@@ -59,6 +64,14 @@ struct umdevmem_leaf {
 #define UMDEVMEM_EXCLUSIVE_HAS_WRITE 0
 #define UMDEVMEM_KUNIT_ATTACH_MM 1
 #define UMDEVMEM_KUNIT_GEN_TEST 1
+#define UMDEVMEM_FREE_BY_TYPE 1
+#define UMDEVMEM_HMM_UNLOCKED 1
+
+static inline int umdevmem_hmm_range_fault_unlocked(struct hmm_range *range,
+						    unsigned long timeout)
+{
+	return hmm_range_fault_unlocked_timeout(range, timeout);
+}
 
 static inline struct dev_pagemap *umdevmem_page_pgmap(struct page *page)
 {
@@ -120,6 +133,25 @@ static inline struct page *umdevmem_make_exclusive(struct mm_struct *mm,
 
 #define UMDEVMEM_SHMEM_FLAGS EMPTY_VMA_FLAGS
 
+/* A dev_pagemap_ops free callback @name that calls @fn(head page). */
+#define UMDEVMEM_DEFINE_FREE(name, fn) \
+	static void name(struct folio *folio) { fn(&folio->page); }
+#define UMDEVMEM_FREE_FIELD(name) .folio_free = (name)
+
+/*
+ * get_dev_pagemap() with 6.12's @cached: a pgmap the caller holds a
+ * reference to, which the call consumes.  7.x takes no cached pgmap.
+ */
+static inline struct dev_pagemap *
+umdevmem_get_dev_pagemap(unsigned long pfn, struct dev_pagemap *cached)
+{
+	struct dev_pagemap *pgmap = get_dev_pagemap(pfn);
+
+	if (cached)
+		put_dev_pagemap(cached);
+	return pgmap;
+}
+
 static inline void umdevmem_migrate_device_pfns(unsigned long *src_pfns,
 						unsigned long npages)
 {
@@ -142,6 +174,15 @@ static inline void umdevmem_mm_set_unstable(struct mm_struct *mm, bool on)
 #define UMDEVMEM_EXCLUSIVE_HAS_WRITE 1
 #define UMDEVMEM_KUNIT_ATTACH_MM 0
 #define UMDEVMEM_KUNIT_GEN_TEST 0
+#define UMDEVMEM_FREE_BY_TYPE 0
+#define UMDEVMEM_HMM_UNLOCKED 0
+
+/* No hmm_range_fault_unlocked_timeout(): callers ask UMDEVMEM_HMM_UNLOCKED */
+static inline int umdevmem_hmm_range_fault_unlocked(struct hmm_range *range,
+						    unsigned long timeout)
+{
+	return -EOPNOTSUPP;
+}
 
 static inline struct dev_pagemap *umdevmem_page_pgmap(struct page *page)
 {
@@ -210,6 +251,16 @@ static inline struct page *umdevmem_make_exclusive(struct mm_struct *mm,
 }
 
 #define UMDEVMEM_SHMEM_FLAGS 0
+
+#define UMDEVMEM_DEFINE_FREE(name, fn) \
+	static void name(struct page *page) { fn(page); }
+#define UMDEVMEM_FREE_FIELD(name) .page_free = (name)
+
+static inline struct dev_pagemap *
+umdevmem_get_dev_pagemap(unsigned long pfn, struct dev_pagemap *cached)
+{
+	return get_dev_pagemap(pfn, cached);
+}
 
 /* 6.12 has no migrate_device_pfns(): one single-page range per pfn */
 static inline void umdevmem_migrate_device_pfns(unsigned long *src_pfns,
