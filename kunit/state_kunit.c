@@ -23,6 +23,7 @@
  * Not checked on UML: soft-dirty and uffd-wp, which UML lacks.
  */
 #include <linux/mman.h>
+#include <linux/shmem_fs.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include "dmk.h"
@@ -458,11 +459,86 @@ static void coherent_carries_state(struct kunit *test)
 	expect_back(test, "from coherent", addr, on, true);
 }
 
+/*
+ * File pages, which migrate_vma_pages() refuses to move to a device
+ * (only anonymous memory goes), though migrate_vma_setup() unmapped
+ * them: a shmem mapping written, and a MAP_PRIVATE file mapping only
+ * read (page cache pages, read-only, not anon-exclusive).  The device
+ * gives each a page; the kernel refuses and maps the old ones back with
+ * what they held.
+ */
+static const bool shmem_cases[] = { true, false };
+
+static void file_case_desc(const bool *shmem, char *desc)
+{
+	strscpy(desc, *shmem ? "shmem, written" : "private file, read",
+		KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(file, shmem_cases, file_case_desc);
+
+static void file_pages_restore_state(struct kunit *test)
+{
+	const bool shmem = *(const bool *)test->param_value;
+	struct state old[NPAGES], now[NPAGES];
+	struct migrate_vma *args;
+	struct page **dpages;
+	unsigned long addr, i;
+	u8 byte;
+
+	if (shmem) {
+		addr = dmk_mmap_shared(test, NPAGES, PROT_READ | PROT_WRITE);
+		dmk_fill(test, addr, NPAGES, SEED_OLD);
+	} else {
+		struct file *file = shmem_file_setup("umdevmem-state",
+						     NPAGES * PAGE_SIZE,
+						     UMDEVMEM_SHMEM_FLAGS);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+		addr = kunit_vm_mmap(test, file, 0, NPAGES * PAGE_SIZE,
+				     PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+		fput(file);
+		KUNIT_ASSERT_FALSE(test, !addr || IS_ERR_VALUE(addr));
+		for (i = 0; i < NPAGES; i++)
+			KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
+						       i * PAGE_SIZE), 0);
+	}
+	states(test, addr, old);
+	for (i = 0; i < NPAGES; i++) {
+		KUNIT_ASSERT_EQ(test, old[i].pte.kind, DMK_SYSTEM);
+		KUNIT_EXPECT_EQ_MSG(test, old[i].pte.write, shmem, "page %lu", i);
+		KUNIT_EXPECT_FALSE_MSG(test, old[i].pte.exclusive, "page %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, dirty(&old[i]), shmem, "page %lu", i);
+	}
+
+	dpages = kunit_kcalloc(test, NPAGES, sizeof(*dpages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dpages);
+	args = dmk_args(test, addr, NPAGES, MIGRATE_VMA_SELECT_SYSTEM, NULL);
+	KUNIT_ASSERT_EQ(test, dmk_setup(test, args), 0);
+	KUNIT_EXPECT_EQ(test, args->cpages, NPAGES);
+	KUNIT_EXPECT_EQ(test, dmk_alloc_and_copy(test, dmk(test)->dev[0], args,
+						 dpages), NPAGES);
+	dmk_pages_finalize(test, args);
+
+	states(test, addr, now);
+	for (i = 0; i < NPAGES; i++) {
+		KUNIT_EXPECT_FALSE_MSG(test, args->src[i] & MIGRATE_PFN_MIGRATE,
+				       "page %lu moved", i);
+		KUNIT_ASSERT_EQ(test, now[i].pte.kind, DMK_SYSTEM);
+		expect_restored(test, shmem ? "shmem" : "private file", i,
+				&old[i], &now[i]);
+	}
+	if (shmem)
+		dmk_expect_data(test, addr, NPAGES, SEED_OLD);
+	else
+		dmk_expect_zero(test, addr, NPAGES);
+}
+
 static struct kunit_case state_cases[] = {
 	KUNIT_CASE(kernel_write_marks_pte_dirty),
 	KUNIT_CASE_PARAM(to_device_carries_state, readonly_gen_params),
 	KUNIT_CASE_PARAM(back_carries_state, back_gen_params),
 	KUNIT_CASE_PARAM(refused_restores_state, refusal_gen_params),
+	KUNIT_CASE_PARAM(file_pages_restore_state, file_gen_params),
 	KUNIT_CASE(coherent_carries_state),
 	{}
 };

@@ -11,6 +11,8 @@
  * Cases:
  *  - thp_split_during_collection: a THP without SELECT_COMPOUND reaches
  *    the device as 512 base pages;
+ *  - split_migration_carries_state: and each carries the PMD's write,
+ *    anon-exclusive and dirty state there and back;
  *  - huge_zero_page_split_during_collection: the huge zero page reaches
  *    it as zeroed base pages;
  *  - tlb_sync_maps_huge_pmd_on_host: the mm's host process sees the THP's
@@ -18,6 +20,7 @@
  *  - partial_munmap_and_fork_of_thp: the arch side alone.
  */
 #include <linux/mman.h>
+#include <linux/swap.h>
 #include <linux/syscalls.h>
 #include <asm/tlbflush.h>
 #include <os.h>
@@ -46,6 +49,78 @@ static void thp_split_during_collection(struct kunit *test)
 	dmk_expect_data(test, addr, THP_NR, 301);
 	dmk_thp_expect_ptes(test, addr, DMK_SYSTEM);
 }
+
+/*
+ * What the split migration carries (the base-page half of issue 18's
+ * "THP whole and split"): a written THP, or one MADV_FREE made lazyfree
+ * and a write made dirty again, goes to the device as 512 base pages;
+ * each device entry holds the PMD's write and anon-exclusive state and
+ * each device page its dirty state; back by CPU faults, each pte or
+ * folio is dirty again, so that reclaim keeps every byte.
+ */
+static void split_migration_carries_state(struct kunit *test)
+{
+	const bool freed = *(const bool *)test->param_value;
+	struct umdevmem *dev = dmk(test)->dev[0];
+	unsigned long addr = dmk_thp_system(test, 311), i;
+	unsigned long lost_write = 0, lost_excl = 0, lost_dirty = 0;
+	unsigned int seed = freed ? 312 : 311;
+	struct dmk_pmd old;
+
+	if (freed) {
+		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, THP_SIZE,
+						 MADV_FREE), 0);
+		lru_add_drain_all();
+		dmk_fill(test, addr, THP_NR, seed);
+	}
+	old = dmk_pmd_lookup(test, addr);
+	KUNIT_ASSERT_EQ(test, old.kind, DMK_PMD_SYSTEM);
+	KUNIT_EXPECT_TRUE(test, old.write && old.exclusive && old.dirty);
+
+	KUNIT_ASSERT_EQ(test, dmk_migrate(test, dev, addr, THP_NR,
+					  MIGRATE_VMA_SELECT_SYSTEM,
+					  NULL).migrated, THP_NR);
+	for (i = 0; i < THP_NR; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+		KUNIT_ASSERT_EQ(test, p.kind, DMK_DEVICE);
+		lost_write += !p.write;
+		lost_excl += !p.exclusive;
+		lost_dirty += !dmk_folio_of(p.page).dirty;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, lost_write, 0, "device entries read-only");
+	KUNIT_EXPECT_EQ_MSG(test, lost_excl, 0,
+			    "device pages not anon-exclusive");
+	KUNIT_EXPECT_EQ_MSG(test, lost_dirty, 0, "device pages clean");
+
+	/* back page by page, by CPU faults */
+	dmk_expect_data(test, addr, THP_NR, seed);
+	lost_write = lost_excl = lost_dirty = 0;
+	for (i = 0; i < THP_NR; i++) {
+		struct dmk_pte p = dmk_lookup(test, addr + i * PAGE_SIZE);
+
+		KUNIT_ASSERT_EQ(test, p.kind, DMK_SYSTEM);
+		lost_write += !p.write;
+		lost_excl += !p.exclusive;
+		lost_dirty += !p.dirty && !dmk_folio_of(p.page).dirty;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, lost_write, 0, "ptes back read-only");
+	KUNIT_EXPECT_EQ_MSG(test, lost_excl, 0, "pages back not anon-exclusive");
+	KUNIT_EXPECT_EQ_MSG(test, lost_dirty, 0,
+			    "pages back with pte and folio clean");
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, THP_SIZE,
+					 MADV_PAGEOUT), 0);
+	dmk_expect_data(test, addr, THP_NR, seed);
+}
+
+static const bool freed_cases[] = { false, true };
+
+static void freed_desc(const bool *freed, char *desc)
+{
+	strscpy(desc, *freed ? "freed, written" : "written",
+		KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(freed, freed_cases, freed_desc);
 
 /*
  * The huge zero page without SELECT_COMPOUND: 6.12 splits its PMD
@@ -129,6 +204,7 @@ static void partial_munmap_and_fork_of_thp(struct kunit *test)
 
 static struct kunit_case thp_cases[] = {
 	KUNIT_CASE(thp_split_during_collection),
+	KUNIT_CASE_PARAM(split_migration_carries_state, freed_gen_params),
 	KUNIT_CASE(huge_zero_page_split_during_collection),
 	KUNIT_CASE(partial_munmap_and_fork_of_thp),
 	KUNIT_CASE(tlb_sync_maps_huge_pmd_on_host),
