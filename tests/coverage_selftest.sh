@@ -37,10 +37,11 @@ if ! check "$TMP/less.md" && grep -q "unreached and not explained" "$TMP/out"; t
 else
 	not_ok "a table without one explanation fails"
 fi
-# a row for code that is reached: a stale explanation
-{ cat "$TOP/kunit/COVERAGE.md"
-  echo '| `migrate_vma_setup` | `args->start &= PAGE_MASK;` | reached by every case |'
-} >"$TMP/more.md"
+# a row for code that is reached, in migrate_device.c's table: a stale
+# explanation
+awk '{ print } /^\| `/ && !done { done = 1
+	print "| `migrate_vma_setup` | `args->start &= PAGE_MASK;` | reached by every case |" }' \
+	"$TOP/kunit/COVERAGE.md" >"$TMP/more.md"
 if ! check "$TMP/more.md" && grep -q "more time(s) than unreached" "$TMP/out"; then
 	ok "a table that explains reached code fails"
 else
