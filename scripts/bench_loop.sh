@@ -14,8 +14,10 @@
 # Each figure is the median of N runs (default 3) of the whole
 # ./run_tests.sh.  Then the check that the kernel the runner built is the
 # one kunit.py builds: 'kunit.py build' after it must leave the linux
-# binary as it is (the same bytes, not relinked).  Speed is reported, not
-# asserted; the check fails the script.  --check-only: the check alone.
+# binary as it is (the same bytes, not relinked); and that a .config
+# written since the last build (a changed fragment) makes the runner's
+# next build a make, even with a C file changed.  Speed is reported, not
+# asserted; the checks fail the script.  --check-only: the checks alone.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -133,13 +135,26 @@ stamp=$(mtime "$BUILD/linux")
 	--build_dir="$BUILD" --kunitconfig="$TOP/configs/default.kunitconfig") \
 	>"$TMP/kunit-build" 2>&1 || { cat "$TMP/kunit-build"; exit 1; }
 after=$(sha256sum "$BUILD/linux" | cut -d' ' -f1)
+passed=0 failed=0
 if [ "$before" = "$after" ] &&
 	[ "$(mtime "$BUILD/linux")" = "$stamp" ]; then
 	echo "    kunit.py build after it: the linux binary is the same ($before), not relinked"
-	echo "1 passed, 0 failed"
+	passed=$((passed + 1))
 else
 	echo "    kunit.py build after it relinked or changed the linux binary"
 	grep -E '^\s+(CC|LD|AR)' "$TMP/kunit-build" | head
-	echo "0 passed, 1 failed"
-	exit 1
+	failed=$((failed + 1))
 fi
+
+echo "==> a .config written since the last build: make, not the direct way"
+touch "$BUILD/.config" "$TOP/kunit/owner_kunit.c"
+"${RUN[@]}" >"$TMP/out" 2>&1 || { cat "$TMP/out"; exit 1; }
+if grep -q 'build: make (the configuration changed)' "$TMP/out"; then
+	echo "    runner: build: make (the configuration changed)"
+	passed=$((passed + 1))
+else
+	echo "    runner: $(grep -o 'build: [a-z]*.*' "$TMP/out")"
+	failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
