@@ -8,12 +8,10 @@
  * they are not anonymous), a page already isolated from the LRU
  * (restored by the unmap step) and a MAP_PRIVATE file mapping.
  */
-#include <linux/file.h>
 #include <linux/migrate.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
-#include <linux/shmem_fs.h>
 #include "dmk.h"
 /* folio_isolate_lru() and folio_putback_lru(), as mm's own tests use */
 #include "internal.h"
@@ -197,17 +195,10 @@ static void private_file_cow_pages_move(struct kunit *test)
 	struct umdevmem *dev = dmk(test)->dev[0];
 	struct umdevmem_migrate_result res;
 	struct page *cache_page;
-	struct file *file;
 	unsigned long addr;
 	u8 byte = 0xff;
 
-	file = shmem_file_setup("umdevmem-kunit", NPAGES * PAGE_SIZE,
-				UMDEVMEM_SHMEM_FLAGS);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	addr = kunit_vm_mmap(test, file, 0, NPAGES * PAGE_SIZE,
-			     PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
-	fput(file);
-	KUNIT_ASSERT_FALSE(test, !addr || IS_ERR_VALUE(addr));
+	addr = dmk_mmap_private_file(test, NPAGES);
 	dmk_fill(test, addr, CACHE, 97);
 	KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
 				       CACHE * PAGE_SIZE), 0);

@@ -163,6 +163,8 @@ unsigned long dmk_mmap(struct kunit *test, unsigned long npages,
 /* MAP_SHARED | MAP_ANONYMOUS: a shmem file behind the mapping. */
 unsigned long dmk_mmap_shared(struct kunit *test, unsigned long npages,
 			      unsigned long prot);
+/* MAP_PRIVATE of a shmem file: page cache pages until written. */
+unsigned long dmk_mmap_private_file(struct kunit *test, unsigned long npages);
 int dmk_munmap(unsigned long addr, unsigned long npages);
 /* mprotect(2) of the current mm, through the system call. */
 int dmk_mprotect(unsigned long addr, unsigned long npages, unsigned long prot);

@@ -9,6 +9,7 @@
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
 #include <linux/syscalls.h>
 #include "dmk.h"
 
@@ -301,6 +302,22 @@ unsigned long dmk_mmap_shared(struct kunit *test, unsigned long npages,
 			      unsigned long prot)
 {
 	return dmk_mmap_flags(test, npages, prot, MAP_SHARED);
+}
+
+unsigned long dmk_mmap_private_file(struct kunit *test, unsigned long npages)
+{
+	struct file *file = shmem_file_setup("umdevmem-kunit",
+					     npages << PAGE_SHIFT,
+					     UMDEVMEM_SHMEM_FLAGS);
+	unsigned long addr;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = kunit_vm_mmap(test, file, 0, npages << PAGE_SHIFT,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	fput(file);
+	KUNIT_ASSERT_FALSE_MSG(test, !addr || IS_ERR_VALUE(addr),
+			       "vm_mmap: %ld", (long)addr);
+	return addr;
 }
 
 int dmk_munmap(unsigned long addr, unsigned long npages)

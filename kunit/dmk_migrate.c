@@ -186,12 +186,19 @@ static const struct mmu_interval_notifier_ops dmk_notifier_ops = {
 	.invalidate = dmk_invalidate,
 };
 
-int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
-		     unsigned long *pfns, unsigned long default_flags,
-		     void *owner)
+/*
+ * hmm_range_fault() as a driver calls it, retried on -EBUSY and on an
+ * invalidation seen after it (mmu_interval_read_retry()) for at most
+ * HMM_RANGE_DEFAULT_TIMEOUT; @unlocked: through
+ * hmm_range_fault_unlocked_timeout(), which takes the mmap lock and the
+ * sequence itself.
+ */
+static int dmk_hmm_run(unsigned long addr, unsigned long n,
+		       unsigned long *pfns, unsigned long default_flags,
+		       void *owner, bool unlocked)
 {
-	unsigned long timeout = jiffies +
-				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned long timeout = msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned long deadline = jiffies + timeout;
 	struct mm_struct *mm = current->mm;
 	struct mmu_interval_notifier notifier;
 	struct hmm_range range = {
@@ -209,53 +216,35 @@ int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
 	if (ret)
 		return ret;
 	do {
-		ret = -EBUSY;
-		if (time_after(jiffies, timeout))
-			break;
 		/* no per-page request flags: 7.x also keeps some input bits */
 		memset(pfns, 0, n * sizeof(*pfns));
-		range.notifier_seq = mmu_interval_read_begin(&notifier);
-		mmap_read_lock(mm);
-		ret = hmm_range_fault(&range);
-		mmap_read_unlock(mm);
+		if (unlocked) {
+			ret = umdevmem_hmm_range_fault_unlocked(&range, timeout);
+		} else {
+			range.notifier_seq = mmu_interval_read_begin(&notifier);
+			mmap_read_lock(mm);
+			ret = hmm_range_fault(&range);
+			mmap_read_unlock(mm);
+		}
 		/* a driver takes its lock here, then checks the sequence */
-		if (!ret && mmu_interval_read_retry(&notifier,
-						    range.notifier_seq))
-			ret = -EBUSY;
-	} while (ret == -EBUSY);
-	mmu_interval_notifier_remove(&notifier);
-	return ret;
-}
-
-int dmk_hmm_unlocked(struct kunit *test, unsigned long addr, unsigned long n,
-		     unsigned long *pfns, unsigned long default_flags,
-		     void *owner)
-{
-	unsigned long timeout = msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
-	unsigned long deadline = jiffies + timeout;
-	struct mmu_interval_notifier notifier;
-	struct hmm_range range = {
-		.notifier = &notifier,
-		.start = addr,
-		.end = addr + n * PAGE_SIZE,
-		.hmm_pfns = pfns,
-		.default_flags = default_flags,
-		.dev_private_owner = owner,
-	};
-	int ret;
-
-	ret = mmu_interval_notifier_insert(&notifier, current->mm, addr,
-					   n * PAGE_SIZE, &dmk_notifier_ops);
-	if (ret)
-		return ret;
-	do {
-		memset(pfns, 0, n * sizeof(*pfns));
-		/* it takes the mmap lock and the sequence itself */
-		ret = umdevmem_hmm_range_fault_unlocked(&range, timeout);
 		if (!ret && mmu_interval_read_retry(&notifier,
 						    range.notifier_seq))
 			ret = -EBUSY;
 	} while (ret == -EBUSY && !time_after(jiffies, deadline));
 	mmu_interval_notifier_remove(&notifier);
 	return ret;
+}
+
+int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
+		     unsigned long *pfns, unsigned long default_flags,
+		     void *owner)
+{
+	return dmk_hmm_run(addr, n, pfns, default_flags, owner, false);
+}
+
+int dmk_hmm_unlocked(struct kunit *test, unsigned long addr, unsigned long n,
+		     unsigned long *pfns, unsigned long default_flags,
+		     void *owner)
+{
+	return dmk_hmm_run(addr, n, pfns, default_flags, owner, true);
 }

@@ -79,10 +79,10 @@ enum { OWN, OTHER, NOWNERS };
 #define MIG		MIGRATE_PFN_MIGRATE
 #define MIGW		(MIGRATE_PFN_MIGRATE | MIGRATE_PFN_WRITE)
 
+/* Every owner: the same reports, for SNAPSHOT, FAULT and FAULT_WRITE. */
+#define SAME(...) { [OWN] = { __VA_ARGS__ }, [OTHER] = { __VA_ARGS__ } }
 /* Every owner, every mode: the same report. */
-#define ALWAYS(r, f, p) { \
-	[OWN] = { { r, f, p }, { r, f, p }, { r, f, p } }, \
-	[OTHER] = { { r, f, p }, { r, f, p }, { r, f, p } } }
+#define ALWAYS(r, f, p) SAME({ r, f, p }, { r, f, p }, { r, f, p })
 
 struct report_kind {
 	const char *name;
@@ -296,20 +296,14 @@ static const struct report_kind kinds[] = {
 		/* pte_none: every selection collects an anonymous hole */
 		.name = "hole", .build = build_hole,
 		.collect = SEL_ALL, .src = MIG,
-		.hmm = {
-			[OWN] = { { 0, 0, P_NONE }, { 0, V, P_ZERO },
-				  { 0, VW, P_NEW } },
-			[OTHER] = { { 0, 0, P_NONE }, { 0, V, P_ZERO },
-				    { 0, VW, P_NEW } } },
+		.hmm = SAME({ 0, 0, P_NONE }, { 0, V, P_ZERO },
+			    { 0, VW, P_NEW }),
 	}, {
 		/* nothing mapped: an error, and no fault can make it valid */
 		.name = "no VMA", .build = build_no_vma, .no_vma = true,
 		.unreadable = true,
-		.hmm = {
-			[OWN] = { { 0, HMM_PFN_ERROR, P_NONE }, { -EFAULT },
-				  { -EFAULT } },
-			[OTHER] = { { 0, HMM_PFN_ERROR, P_NONE }, { -EFAULT },
-				    { -EFAULT } } },
+		.hmm = SAME({ 0, HMM_PFN_ERROR, P_NONE }, { -EFAULT },
+			    { -EFAULT }),
 	}, {
 		/*
 		 * A guard marker (MADV_GUARD_INSTALL): not collected, not
@@ -317,19 +311,13 @@ static const struct report_kind kinds[] = {
 		 */
 		.name = "guard marker", .build = build_guard, .guard = true,
 		.unreadable = true,
-		.hmm = {
-			[OWN] = { { 0, 0, P_NONE }, { -EFAULT }, { -EFAULT } },
-			[OTHER] = { { 0, 0, P_NONE }, { -EFAULT },
-				    { -EFAULT } } },
+		.hmm = SAME({ 0, 0, P_NONE }, { -EFAULT }, { -EFAULT }),
 	}, {
 		/* the zero page: MIGRATE without a page, SELECT_SYSTEM only */
 		.name = "zero page", .build = build_zero,
 		.collect = SEL_SYS, .src = MIG,
-		.hmm = {
-			[OWN] = { { 0, V, P_ZERO }, { 0, V, P_ZERO },
-				  { 0, VW, P_NEW } },
-			[OTHER] = { { 0, V, P_ZERO }, { 0, V, P_ZERO },
-				    { 0, VW, P_NEW } } },
+		.hmm = SAME({ 0, V, P_ZERO }, { 0, V, P_ZERO },
+			    { 0, VW, P_NEW }),
 	}, {
 		.name = "system page", .build = build_system, .seed = SEED,
 		.collect = SEL_SYS, .src = MIGW, .src_pfn = true,
@@ -338,11 +326,7 @@ static const struct report_kind kinds[] = {
 		.name = "system page, read-only", .build = build_system_ro,
 		.seed = SEED,
 		.collect = SEL_SYS, .src = MIG, .src_pfn = true,
-		.hmm = {
-			[OWN] = { { 0, V, P_ENTRY }, { 0, V, P_ENTRY },
-				  { -EPERM } },
-			[OTHER] = { { 0, V, P_ENTRY }, { 0, V, P_ENTRY },
-				    { -EPERM } } },
+		.hmm = SAME({ 0, V, P_ENTRY }, { 0, V, P_ENTRY }, { -EPERM }),
 	}, {
 		/*
 		 * PROT_NONE: UML's pte stays present, so the collection
@@ -352,11 +336,8 @@ static const struct report_kind kinds[] = {
 		.name = "system page, PROT_NONE", .build = build_prot_none,
 		.prot_none = true, .seed = SEED,
 		.collect = SEL_SYS, .src = MIG, .src_pfn = true,
-		.hmm = {
-			[OWN] = { { 0, HMM_PFN_ERROR, P_NONE }, { -EFAULT },
-				  { -EFAULT } },
-			[OTHER] = { { 0, HMM_PFN_ERROR, P_NONE }, { -EFAULT },
-				    { -EFAULT } } },
+		.hmm = SAME({ 0, HMM_PFN_ERROR, P_NONE }, { -EFAULT },
+			    { -EFAULT }),
 	}, {
 		/*
 		 * A device-private entry: its owner gets the device pfn
@@ -391,11 +372,8 @@ static const struct report_kind kinds[] = {
 		 */
 		.name = "device-exclusive", .build = build_exclusive,
 		.seed = SEED,
-		.hmm = {
-			[OWN] = { { 0, 0, P_NONE }, { 0, VW, P_ENTRY },
-				  { 0, VW, P_ENTRY } },
-			[OTHER] = { { 0, 0, P_NONE }, { 0, VW, P_ENTRY },
-				    { 0, VW, P_ENTRY } } },
+		.hmm = SAME({ 0, 0, P_NONE }, { 0, VW, P_ENTRY },
+			    { 0, VW, P_ENTRY }),
 	}, {
 		/* a present pte: hmm_range_fault() reports it like RAM */
 		.name = "device-coherent", .build = build_coherent,
@@ -410,11 +388,8 @@ static const struct report_kind kinds[] = {
 	}, {
 		/* not anonymous: no hole is collected */
 		.name = "shmem hole", .build = build_shmem_hole,
-		.hmm = {
-			[OWN] = { { 0, 0, P_NONE }, { 0, VW, P_NEW },
-				  { 0, VW, P_NEW } },
-			[OTHER] = { { 0, 0, P_NONE }, { 0, VW, P_NEW },
-				    { 0, VW, P_NEW } } },
+		.hmm = SAME({ 0, 0, P_NONE }, { 0, VW, P_NEW },
+			    { 0, VW, P_NEW }),
 	}, {
 		/* PMD-mapped THP: split without SELECT_COMPOUND */
 		.name = "THP", .build = build_thp, .pmd = true, .seed = SEED,
@@ -426,11 +401,7 @@ static const struct report_kind kinds[] = {
 		.seed = SEED,
 		.collect = SEL_SYS, .src = MIG, .src_pfn = true,
 		.order = HPAGE_PMD_ORDER,
-		.hmm = {
-			[OWN] = { { 0, V, P_ENTRY }, { 0, V, P_ENTRY },
-				  { -EPERM } },
-			[OTHER] = { { 0, V, P_ENTRY }, { 0, V, P_ENTRY },
-				    { -EPERM } } },
+		.hmm = SAME({ 0, V, P_ENTRY }, { 0, V, P_ENTRY }, { -EPERM }),
 	}, {
 		/* a range inside a THP: split; its mapping is still a PMD */
 		.name = "THP, unaligned range", .build = build_thp_unaligned,
@@ -442,20 +413,14 @@ static const struct report_kind kinds[] = {
 		/* collected as holes; a write fault replaces it by a THP */
 		.name = "huge zero page", .build = build_huge_zero, .pmd = true,
 		.collect = SEL_SYS, .src = MIG, .order = HPAGE_PMD_ORDER,
-		.hmm = {
-			[OWN] = { { 0, V, P_HUGE_ZERO }, { 0, V, P_HUGE_ZERO },
-				  { 0, VW, P_NEW } },
-			[OTHER] = { { 0, V, P_HUGE_ZERO },
-				    { 0, V, P_HUGE_ZERO }, { 0, VW, P_NEW } } },
+		.hmm = SAME({ 0, V, P_HUGE_ZERO }, { 0, V, P_HUGE_ZERO },
+			    { 0, VW, P_NEW }),
 	}, {
 		/* pmd_none in a MADV_HUGEPAGE range */
 		.name = "PMD hole", .build = build_pmd_hole, .pmd = true,
 		.collect = SEL_ALL, .src = MIG, .order = HPAGE_PMD_ORDER,
-		.hmm = {
-			[OWN] = { { 0, 0, P_NONE }, { 0, V, P_HUGE_ZERO },
-				  { 0, VW, P_NEW } },
-			[OTHER] = { { 0, 0, P_NONE }, { 0, V, P_HUGE_ZERO },
-				    { 0, VW, P_NEW } } },
+		.hmm = SAME({ 0, 0, P_NONE }, { 0, V, P_HUGE_ZERO },
+			    { 0, VW, P_NEW }),
 	}, {
 		/*
 		 * A device-private PMD: its owner gets order 9 pfns; a

@@ -23,7 +23,6 @@
  * Not checked on UML: soft-dirty and uffd-wp, which UML lacks.
  */
 #include <linux/mman.h>
-#include <linux/shmem_fs.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include "dmk.h"
@@ -489,15 +488,7 @@ static void file_pages_restore_state(struct kunit *test)
 		addr = dmk_mmap_shared(test, NPAGES, PROT_READ | PROT_WRITE);
 		dmk_fill(test, addr, NPAGES, SEED_OLD);
 	} else {
-		struct file *file = shmem_file_setup("umdevmem-state",
-						     NPAGES * PAGE_SIZE,
-						     UMDEVMEM_SHMEM_FLAGS);
-
-		KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-		addr = kunit_vm_mmap(test, file, 0, NPAGES * PAGE_SIZE,
-				     PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
-		fput(file);
-		KUNIT_ASSERT_FALSE(test, !addr || IS_ERR_VALUE(addr));
+		addr = dmk_mmap_private_file(test, NPAGES);
 		for (i = 0; i < NPAGES; i++)
 			KUNIT_ASSERT_EQ(test, get_user(byte, (u8 __user *)addr +
 						       i * PAGE_SIZE), 0);
