@@ -360,8 +360,8 @@ void dmk_pages_finalize(struct kunit *test, struct migrate_vma *args);
 /*
  * One hmm_range_fault() over @n pages from @addr of the current mm under
  * a temporary interval notifier, retried as a driver does (-EBUSY, or
- * an invalidation seen by mmu_interval_read_retry()) for at most
- * HMM_RANGE_DEFAULT_TIMEOUT.
+ * an invalidation seen by mmu_interval_read_retry()) for at most ten
+ * times HMM_RANGE_DEFAULT_TIMEOUT.
  */
 int dmk_hmm_snapshot(struct kunit *test, unsigned long addr, unsigned long n,
 		     unsigned long *pfns, unsigned long default_flags,

@@ -188,17 +188,17 @@ static const struct mmu_interval_notifier_ops dmk_notifier_ops = {
 
 /*
  * hmm_range_fault() as a driver calls it, retried on -EBUSY and on an
- * invalidation seen after it (mmu_interval_read_retry()) for at most
- * HMM_RANGE_DEFAULT_TIMEOUT; @unlocked: through
- * hmm_range_fault_unlocked_timeout(), which takes the mmap lock and the
- * sequence itself.
+ * invalidation seen after it (mmu_interval_read_retry()); @unlocked:
+ * through hmm_range_fault_unlocked_timeout(), which takes the mmap lock
+ * and the sequence itself, with a driver's HMM_RANGE_DEFAULT_TIMEOUT.
+ * The whole gets ten times that, for slow debug kernels.
  */
 static int dmk_hmm_run(unsigned long addr, unsigned long n,
 		       unsigned long *pfns, unsigned long default_flags,
 		       void *owner, bool unlocked)
 {
 	unsigned long timeout = msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
-	unsigned long deadline = jiffies + timeout;
+	unsigned long deadline = jiffies + 10 * timeout;
 	struct mm_struct *mm = current->mm;
 	struct mmu_interval_notifier notifier;
 	struct hmm_range range = {

@@ -92,7 +92,7 @@ static void pgmap_map(struct kunit *test, struct dev_pagemap *pgmap)
 
 /*
  * The pages at both ends of @range are @pgmap's, found by lookup: each
- * on its own, and the second with the reference to the first passed in,
+ * on its own, then the second with the reference to the first passed in,
  * as a walk over a pgmap's pages does.
  */
 static void pgmap_expect_mapped(struct kunit *test, struct dev_pagemap *pgmap,
@@ -108,6 +108,13 @@ static void pgmap_expect_mapped(struct kunit *test, struct dev_pagemap *pgmap,
 		KUNIT_EXPECT_TRUE(test, is_zone_device_page(page));
 		KUNIT_EXPECT_PTR_EQ(test, umdevmem_page_pgmap(page), pgmap);
 		KUNIT_EXPECT_TRUE(test, pgmap_pfn_valid(pgmap, pfns[i]));
+		found = umdevmem_get_dev_pagemap(pfns[i], NULL);
+		KUNIT_EXPECT_PTR_EQ(test, found, pgmap);
+		if (found)
+			put_dev_pagemap(found);
+	}
+	found = NULL;
+	for (i = 0; i < ARRAY_SIZE(pfns); i++) {
 		found = umdevmem_get_dev_pagemap(pfns[i], found);
 		KUNIT_EXPECT_PTR_EQ(test, found, pgmap);
 	}
@@ -136,8 +143,9 @@ static void pgmap_expect_gone(struct kunit *test, const struct range *range)
 /* devm_memremap_pages(): device-private pages while the device has them. */
 static void devm_private_pages(struct kunit *test)
 {
-	struct device *dev = pgmap_device(test);
+	/* first: the device's devres unmaps it, before KUnit frees it */
 	struct dev_pagemap *pgmap = pgmap_alloc(test, 1);
+	struct device *dev = pgmap_device(test);
 	unsigned long first;
 	void *addr;
 
@@ -167,8 +175,8 @@ static void devm_private_pages(struct kunit *test)
 /* One pgmap over two ranges: both mapped, both looked up, both undone. */
 static void two_ranges(struct kunit *test)
 {
-	struct device *dev = pgmap_device(test);
 	struct dev_pagemap *pgmap = pgmap_alloc(test, 2);
+	struct device *dev = pgmap_device(test);
 	int i;
 
 	pgmap->type = MEMORY_DEVICE_PRIVATE;
@@ -214,6 +222,7 @@ static void unaddressable_range_refused(struct kunit *test)
  * one reference; 7.x does what the type needs (UMDEVMEM_FREE_BY_TYPE).
  */
 struct pgmap_put {
+	int ref_before;		/* a page's reference count once mapped */
 	bool freed;		/* handed to the pgmap's free callback */
 	int ref_after;		/* the page's reference count after */
 };
@@ -226,11 +235,14 @@ struct pgmap_type_case {
 
 static const struct pgmap_type_case pgmap_types[] = {
 	/* device-dax: the page is re-armed at one reference */
-	{ "generic", MEMORY_DEVICE_GENERIC, { { true, 1 }, { false, 1 } } },
+	{ "generic", MEMORY_DEVICE_GENERIC,
+	  { { 1, true, 1 }, { 1, false, 1 } } },
 	/* the file system waits for the page to be free: a wake-up */
-	{ "fs-dax", MEMORY_DEVICE_FS_DAX, { { true, 1 }, { false, 0 } } },
+	{ "fs-dax", MEMORY_DEVICE_FS_DAX,
+	  { { 1, true, 1 }, { 0, false, 0 } } },
 	/* back to the p2pdma allocator */
-	{ "p2pdma", MEMORY_DEVICE_PCI_P2PDMA, { { true, 1 }, { true, 0 } } },
+	{ "p2pdma", MEMORY_DEVICE_PCI_P2PDMA,
+	  { { 1, true, 1 }, { 0, true, 0 } } },
 };
 
 static void pgmap_type_desc(const struct pgmap_type_case *c, char *desc)
@@ -264,10 +276,11 @@ static void last_put_by_type(struct kunit *test)
 
 	/*
 	 * A page as its allocator hands it out, with one reference (6.12
-	 * starts these types at one, 7.x at zero but generic), then the
-	 * last put.
+	 * maps these types at one, 7.x at zero but generic), then the last
+	 * put.
 	 */
 	page = pfn_to_page(PHYS_PFN(res->start));
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), want->ref_before);
 	if (!page_ref_count(page))
 		set_page_count(page, 1);
 	KUNIT_ASSERT_EQ(test, page_ref_count(page), 1);

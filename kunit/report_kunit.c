@@ -40,6 +40,7 @@ struct report_view {
 	enum report_class class;
 	struct page *page;
 	bool write;
+	bool huge;		/* mapped by a PMD */
 };
 
 /* One built kind: where it is, its first page, the devices it involves. */
@@ -532,9 +533,11 @@ static struct report_view report_view_of(struct kunit *test,
 		v.class = pmd.kind == DMK_PMD_SYSTEM ? R_SYSTEM : R_DEVICE;
 		v.page = page_plus(pmd.page, index);
 		v.write = pmd.write;
+		v.huge = true;
 		return v;
 	case DMK_PMD_ZERO:
 		v.class = R_ZERO;
+		v.huge = true;
 		return v;
 	case DMK_PMD_TABLE:
 		break;
@@ -585,7 +588,7 @@ static struct report_view *report_views(struct kunit *test,
 
 static void report_expect_data(struct kunit *test,
 			       const struct report_kind *k,
-			       const struct report_entry *e, const char *what)
+			       const struct report_entry *e)
 {
 	unsigned long first = (e->addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT;
 
@@ -640,7 +643,10 @@ static void src_flags_with(struct kunit *test, const struct report_kind *k,
 	struct report_entry e;
 	struct migrate_vma *args;
 	char sel[64];
+	bool whole;
 
+	whole = k->pmd && (select & DMK_SELECT_COMPOUND) &&
+		(select & k->collect);
 	select_name(sel, sizeof(sel), select);
 	report_build(test, k, &e);
 	before = report_views(test, &e);
@@ -662,12 +668,19 @@ static void src_flags_with(struct kunit *test, const struct report_kind *k,
 	KUNIT_EXPECT_EQ_MSG(test, args->cpages, cpages, "%s: cpages", sel);
 	KUNIT_EXPECT_EQ_MSG(test, args->npages, e.npages, "%s: npages", sel);
 
-	/* the driver declines every page: all is as it was */
+	/*
+	 * The driver declines every page: all is as it was; a PMD's worth
+	 * collected whole is mapped by its PMD again.
+	 */
 	dmk_pages_finalize(test, args);
 	after = report_views(test, &e);
 	for (i = 0; i < e.npages; i++) {
-		bool same_page = !before[i].page || after[i].page == before[i].page;
+		bool same_page = !before[i].page ||
+				 after[i].page == before[i].page;
 
+		if (whole && after[i].huge != before[i].huge)
+			KUNIT_FAIL(test, "%s, declined: page %lu %s a PMD now",
+				   sel, i, after[i].huge ? "mapped by" : "not in");
 		if (after[i].class == before[i].class &&
 		    after[i].write == before[i].write && same_page)
 			continue;
@@ -678,7 +691,7 @@ static void src_flags_with(struct kunit *test, const struct report_kind *k,
 	}
 	KUNIT_EXPECT_EQ_MSG(test, changed, 0, "%s, declined: pages changed",
 			    sel);
-	report_expect_data(test, k, &e, sel);
+	report_expect_data(test, k, &e);
 	report_drop(test, k, &e);
 }
 
@@ -745,8 +758,12 @@ static void hmm_flags_with(struct kunit *test, const struct report_kind *k,
 	who = umdevmem_owner(owner == OWN ? e.own : e.other);
 	pfns = kunit_kcalloc(test, e.npages, sizeof(*pfns), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pfns);
-	ret = (unlocked ? dmk_hmm_unlocked : dmk_hmm_snapshot)
-		(test, e.addr, e.npages, pfns, mode_flags[mode], who);
+	if (unlocked)
+		ret = dmk_hmm_unlocked(test, e.addr, e.npages, pfns,
+				       mode_flags[mode], who);
+	else
+		ret = dmk_hmm_snapshot(test, e.addr, e.npages, pfns,
+				       mode_flags[mode], who);
 	KUNIT_EXPECT_EQ_MSG(test, ret, want->ret, "%s: result", what);
 	if (ret || want->ret)
 		goto out;
@@ -764,7 +781,7 @@ static void hmm_flags_with(struct kunit *test, const struct report_kind *k,
 		mapped = report_view_of(test, e.addr + i * PAGE_SIZE).page;
 		bad = flags != want->flags ||
 		      !page_is(&e, want->page, page, i, mapped);
-		if (want->flags & HMM_PFN_VALID && want->page != P_NEW)
+		if ((want->flags & HMM_PFN_VALID) && want->page != P_NEW)
 			bad |= order != k->order;
 		if (!bad)
 			continue;
@@ -775,7 +792,7 @@ static void hmm_flags_with(struct kunit *test, const struct report_kind *k,
 	}
 	KUNIT_EXPECT_EQ_MSG(test, wrong, 0, "%s: pfns wrong", what);
 out:
-	report_expect_data(test, k, &e, what);
+	report_expect_data(test, k, &e);
 	report_drop(test, k, &e);
 }
 
@@ -801,12 +818,14 @@ static void hmm_flags(struct kunit *test)
 struct report_waiter {
 	unsigned long addr, npages;
 	unsigned long *pfns;
+	atomic_t started;
 };
 
 static long report_fault_waiter(void *arg)
 {
 	struct report_waiter *w = arg;
 
+	atomic_set(&w->started, 1);
 	return dmk_hmm_snapshot(NULL, w->addr, w->npages, w->pfns,
 				HMM_PFN_REQ_FAULT, NULL);
 }
@@ -860,8 +879,16 @@ static void migration_entries(struct kunit *test)
 	w->npages = e.npages;
 	w->pfns = kunit_kcalloc(test, e.npages, sizeof(*w->pfns), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w->pfns);
+	/*
+	 * No KUNIT_ASSERT from here to the finalize: the waiter is blocked
+	 * on the migration entries, and KUnit would join it before it
+	 * finalizes the migration.
+	 */
 	t = dmk_thread_start(test, report_fault_waiter, w, "umdevmem-hmm-wait");
+	for (i = 0; i < 50 && !atomic_read(&w->started); i++)
+		msleep(20);
 	msleep(50);
+	KUNIT_EXPECT_TRUE(test, atomic_read(&w->started));
 	KUNIT_EXPECT_FALSE_MSG(test, dmk_thread_done(t),
 			       "a fault did not wait for the migration to end");
 	dmk_pages_finalize(test, args);

@@ -497,7 +497,8 @@ static void file_pages_restore_state(struct kunit *test)
 	for (i = 0; i < NPAGES; i++) {
 		KUNIT_ASSERT_EQ(test, old[i].pte.kind, DMK_SYSTEM);
 		KUNIT_EXPECT_EQ_MSG(test, old[i].pte.write, shmem, "page %lu", i);
-		KUNIT_EXPECT_FALSE_MSG(test, old[i].pte.exclusive, "page %lu", i);
+		KUNIT_EXPECT_FALSE_MSG(test, folio_test_anon(page_folio(old[i].pte.page)),
+				       "page %lu is anonymous", i);
 		KUNIT_EXPECT_EQ_MSG(test, dirty(&old[i]), shmem, "page %lu", i);
 	}
 

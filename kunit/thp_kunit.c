@@ -51,17 +51,17 @@ static void thp_split_during_collection(struct kunit *test)
 }
 
 /*
- * What the split migration carries (the base-page half of issue 18's
- * "THP whole and split"): a written THP, or one MADV_FREE made lazyfree
- * and a write made dirty again, goes to the device as 512 base pages;
- * each device entry holds the PMD's write and anon-exclusive state and
- * each device page its dirty state; back by CPU faults, each pte or
- * folio is dirty again, so that reclaim keeps every byte.
+ * What a split migration carries: a written THP, or one MADV_FREE made
+ * lazyfree and a write made dirty again, goes to a fresh device (whose
+ * pages carry no PG_dirty from an earlier use) as 512 base pages; each
+ * device entry holds the PMD's write and anon-exclusive state and each
+ * device page its dirty state; back by CPU faults, each pte or folio is
+ * dirty again, so that reclaim keeps every byte.
  */
 static void split_migration_carries_state(struct kunit *test)
 {
 	const bool freed = *(const bool *)test->param_value;
-	struct umdevmem *dev = dmk(test)->dev[0];
+	struct umdevmem *dev = dmk_create(test, "umdevmem-thp-state", THP_NR);
 	unsigned long addr = dmk_thp_system(test, 311), i;
 	unsigned long lost_write = 0, lost_excl = 0, lost_dirty = 0;
 	unsigned int seed = freed ? 312 : 311;
