@@ -343,20 +343,30 @@ prepare_user_tree() {
 	echo "$BASE" >"$SRC/.git/uml-devmem-base"
 }
 
-# The patches to apply, in order, into PATCHES: project series, then user's.
+# The patches to apply, in order, into PATCHES: project series, then
+# user's.  A series line is a patch's file name, and for a fix of mm code
+# that a tree may already have or have changed, "# fix: what it fixes";
+# FIXES holds that text (or nothing) for each patch: such a patch that
+# does not apply is left out and said, not the end of the run.
 series_file_patches() {
-	local dir=$1 f
+	local dir=$1 line f
 	[ -f "$dir/series" ] || die "no series file in $dir"
-	while read -r f; do
+	while read -r line; do
+		f=${line%%[[:space:]]*}
 		case "$f" in ''|'#'*) continue ;; esac
 		[ -f "$dir/$f" ] || die "$dir/series names $f, which is missing"
 		PATCHES+=("$dir/$f")
+		if [[ "$line" =~ \#\ fix:\ *(.*)$ ]]; then
+			FIXES+=("${BASH_REMATCH[1]}")
+		else
+			FIXES+=("")
+		fi
 	done <"$dir/series"
 }
 
 collect_patches() {
 	local before f
-	PATCHES=()
+	PATCHES=() FIXES=()
 	if [ "$SERIES_LINE" != "$KERNEL_LINE" ]; then
 		info "no series of its own for $KERNEL_LINE: trying the $SERIES_LINE series"
 	fi
@@ -370,7 +380,7 @@ collect_patches() {
 		series_file_patches "$USER_SERIES"
 	elif [ -d "$USER_SERIES" ]; then
 		while read -r f; do
-			PATCHES+=("$f")
+			PATCHES+=("$f") FIXES+=("")
 		done < <(find "$USER_SERIES" -maxdepth 1 -name '*.patch' | LC_ALL=C sort)
 	else
 		local split="$WORK/user-series"
@@ -379,7 +389,7 @@ collect_patches() {
 		git mailsplit -o"$split" "$USER_SERIES" >/dev/null ||
 			die "--series $USER_SERIES is not an mbox git can split"
 		while read -r f; do
-			PATCHES+=("$f")
+			PATCHES+=("$f") FIXES+=("")
 		done < <(find "$split" -type f | LC_ALL=C sort)
 	fi
 	[ ${#PATCHES[@]} -gt "$before" ] ||
@@ -388,16 +398,25 @@ collect_patches() {
 }
 
 # Apply each patch to a private index on top of $BASE and commit it, the
-# way git am would, without touching any work tree.  Sets PATCHED.
+# way git am would, without touching any work tree.  Sets PATCHED, and
+# writes what was left out (fixes that do not apply) to $SRC/.git/
+# uml-devmem-not-applied.
 apply_series() {
 	local index="$SRC/.git/uml-devmem-apply-index" commit=$BASE
-	local p n=0 total=${#PATCHES[@]} tree msg info err
+	local p n=0 total=${#PATCHES[@]} tree msg info err left=0
+	local skipped="$SRC/.git/uml-devmem-not-applied"
 
 	GIT_INDEX_FILE=$index wgit read-tree "$BASE"
 	msg=$(mktemp) info=$(mktemp) err=$(mktemp)
+	: >"$skipped"
 	for p in "${PATCHES[@]}"; do
 		n=$((n + 1))
 		if ! GIT_INDEX_FILE=$index wgit apply --cached "$p" 2>"$err"; then
+			if [ -n "${FIXES[n - 1]}" ]; then
+				fix_left_out "$p" "$err" "${FIXES[n - 1]}" >>"$skipped"
+				left=$((left + 1))
+				continue
+			fi
 			rm -f "$msg" "$info"
 			series_does_not_apply "$p" "$n" "$total" "$err" "$((n > NPROJECT))"
 		fi
@@ -412,7 +431,26 @@ apply_series() {
 	done
 	rm -f "$msg" "$info" "$err"
 	PATCHED=$commit
-	info "applied $total patches"
+	info "applied $((total - left)) of $total patches"
+	say_not_applied
+}
+
+# One line for a fix of mm code that does not apply: which, where, what
+# it fixes (and so which cases may fail without it).
+fix_left_out() {
+	local p=${1#"$TOP"/} where
+	where=$(sed -n 's/^error: patch failed: \(.*\)$/\1/p' "$2" | sort -u | tr '\n' ' ')
+	printf 'not applied: %s (at %s: this tree has the fix already, or has changed that code); it fixes %s\n' \
+		"$p" "${where% }" "$3"
+}
+
+# Say, on every run, the fixes the applied series left out.
+say_not_applied() {
+	local f="$SRC/.git/uml-devmem-not-applied" line
+	[ -s "$f" ] || return 0
+	while read -r line; do
+		info "$line"
+	done <"$f"
 }
 
 series_does_not_apply() {
@@ -455,6 +493,7 @@ prepare_source() {
 	if [ -f "$SRC/.git/uml-devmem-key" ] &&
 		[ "$(cat "$SRC/.git/uml-devmem-key")" = "$key" ]; then
 		info "series already applied ($(wgit rev-list --count "$BASE..HEAD") patches)"
+		say_not_applied
 		return
 	fi
 	say "applying the series"

@@ -6,9 +6,11 @@
 # the work tree ./run_tests.sh made) stands for it: KERNEL_SRC=copy
 # ./run_tests.sh ARGS must pass every case, and with
 # umdevmem_abort.abort=1 fail exactly the abort cases (abort_selftest.sh);
-# the copy must not change.  make check runs it with --config debug, so
-# that this is also the 6.12 debug run; its last line counts the run's
-# cases and these checks.
+# the copy must not change.  The copy carries one of the project's mm
+# fixes already, as a developer's tree may: the runner must leave that
+# patch out, say so, and pass.  make check runs it with --config debug,
+# so that this is also the 6.12 debug run; its last line counts the
+# run's cases and these checks.
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -28,6 +30,14 @@ if [ "$(cat "$TREE/.uml-devmem-base" 2>/dev/null)" != "$base" ]; then
 	git -C "$SRC" archive "$base" | tar -x -C "$TREE"
 	echo "$base" >"$TREE/.uml-devmem-base"
 fi
+fix=mm-patches/6.12/0002-mm-hmm-fault-only-the-page-that-needs-it-in-hmm_vma_.patch
+tree_git() { GIT_CEILING_DIRECTORIES="$WORK" git -C "$TREE" "$@"; }
+if ! tree_git apply --check -R "$TOP/$fix" 2>/dev/null &&
+	! tree_git apply "$TOP/$fix"; then
+	echo "user_tree_selftest.sh: $fix does not apply to the copy"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 touch "$TMP/stamp"
 sleep 1
 
@@ -39,6 +49,11 @@ if [ "$rc" -eq 0 ] && [[ "$last" =~ ^[1-9][0-9]*\ passed,\ 0\ failed ]]; then
 	ok "KERNEL_SRC tree builds and passes ($last)"
 else
 	not_ok "KERNEL_SRC tree builds and passes ($last, exit $rc)"
+fi
+if grep -q "not applied: $fix (at mm/hmm.c:" "$TMP/out"; then
+	ok "a fix the tree has already is left out and said"
+else
+	not_ok "a fix the tree has already is left out and said"
 fi
 
 KERNEL_SRC="$TREE" "$TOP/tests/abort_selftest.sh" "$@" >"$TMP/abort" 2>&1
