@@ -32,6 +32,9 @@ WITH=
 BENCH_MIB=
 KERNEL_ARGS=()
 CASE_TIMEOUT=20
+CASE_TIMEOUT_GIVEN=
+SELFTEST=
+SELFTESTS="hmm"
 PREPARE_ONLY=
 COVER=
 JOBS=$(nproc)
@@ -49,7 +52,7 @@ usage: ./run_tests.sh [--config default|debug|coverage] [--filter GLOB]
                       [--seed S] [--ops N] [--repeat N] [--with SERIES]
                       [--bench-mib N] [--kernel-arg ARG]...
                       [--case-timeout S] [--cover FILE[,FILE...]]
-                      [--prepare-only]
+                      [--selftest hmm] [--prepare-only]
 
 Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
 and its KUnit suites, run the suites, and print 'N passed, N failed'.
@@ -63,7 +66,9 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
   --cover FILES   (coverage) instrument these files of the tree as well,
                   comma-separated paths (mm/rmap.c,mm/memory.c)
   --filter GLOB   run only suites/cases matching GLOB ('suite' or
-                  'suite.case', as kunit.py --filter_glob)
+                  'suite.case', as kunit.py --filter_glob); with
+                  --selftest, comma-separated FIXTURE.VARIANT.TEST globs,
+                  '-GLOB' leaving out what it matches
   --series PATH   your own patches (an mbox, or a directory of *.patch or
                   with a 'series' file), applied after the project's series
   --json FILE     write the results, in kunit.py's JSON layout, to FILE
@@ -87,9 +92,18 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
                   umdevmem.size=128 or umdevmem_abort.abort=1
   --case-timeout S
                   a case that gives no result for S seconds (default 20,
-                  more with --ops and --bench-mib) has hung: its boot is
+                  more with --ops and --bench-mib; with --selftest 10 s
+                  more than the harness's own timeout of each case) has
+                  hung: its boot is
                   killed, and the cases that did not run run again in
                   fresh boots
+  --selftest hmm  instead of the KUnit suites, run the tree's own
+                  tools/testing/selftests/mm/hmm-tests against its
+                  lib/test_hmm.c (built into every kernel here, device-
+                  coherent devices in UML's device window) in a UML boot
+                  with a host directory as root: the verdict upstream
+                  asks of HMM patches, without a VM (--filter takes
+                  FIXTURE.VARIANT.TEST globs; scripts/selftest.py)
   --prepare-only  get the tree, apply the series and link the project in,
                   then stop (scripts that need the tree use it)
 
@@ -162,8 +176,9 @@ parse_args() {
 		--with) WITH=${2:?--with needs a series name}; shift 2 ;;
 		--bench-mib) BENCH_MIB=${2:?--bench-mib needs a size}; shift 2 ;;
 		--kernel-arg) KERNEL_ARGS+=("${2:?--kernel-arg needs an argument}"); shift 2 ;;
-		--case-timeout) CASE_TIMEOUT=${2:?--case-timeout needs seconds}; shift 2 ;;
+		--case-timeout) CASE_TIMEOUT=${2:?--case-timeout needs seconds}; CASE_TIMEOUT_GIVEN=1; shift 2 ;;
 		--cover) COVER=${2:?--cover needs files}; shift 2 ;;
+		--selftest) SELFTEST=${2:?--selftest needs a name}; shift 2 ;;
 		--prepare-only) PREPARE_ONLY=1; shift ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; die "unknown argument '$1'" ;;
@@ -181,6 +196,14 @@ parse_args() {
 	[[ -z "$BENCH_MIB" || ( "$BENCH_MIB" =~ ^[1-9][0-9]{0,3}$ &&
 		"$BENCH_MIB" -le 256 ) ]] ||
 		die "--bench-mib '$BENCH_MIB' is not a size from 1 to 256 (MiB)" "(the KUnit boot has 1 GiB of memory)"
+	if [ -n "$SELFTEST" ]; then
+		[[ " $SELFTESTS " == *" $SELFTEST "* ]] ||
+			die "--selftest '$SELFTEST': no such selftest" \
+				"selftests the runner knows: $SELFTESTS"
+		[ -z "$SEED$OPS$BENCH_MIB" ] ||
+			die "--selftest runs the tree's selftest, not the KUnit suites" \
+				"--seed, --ops and --bench-mib go with the suites"
+	fi
 	[[ "$CASE_TIMEOUT" =~ ^[1-9][0-9]{0,4}$ ]] ||
 		die "--case-timeout '$CASE_TIMEOUT' is not a number of seconds"
 	[ -z "$COVER" ] || [ "$CONFIG" = coverage ] ||
@@ -192,10 +215,12 @@ parse_args() {
 		FILTER=umdevmem_random
 	fi
 	[ -n "$SEED" ] || SEED=$(( $(od -An -N4 -tu4 /dev/urandom) + 1 ))
-	if [ ! -f "$TOP/configs/$CONFIG.kunitconfig" ]; then
+	if [ ! -f "$TOP/configs/$CONFIG.kunitconfig" ] ||
+		[[ "$CONFIG" == selftest || "$CONFIG" == line-* ]]; then
 		local f names=
 		for f in "$TOP"/configs/*.kunitconfig; do
-			names="$names $(basename "$f" .kunitconfig)"
+			f=$(basename "$f" .kunitconfig)
+			[[ "$f" == selftest || "$f" == line-* ]] || names="$names $f"
 		done
 		die "no configuration '$CONFIG'" "choose one of:$names"
 	fi
@@ -526,10 +551,13 @@ link_project() {
 }
 
 # The kunitconfig fragments of $CONFIG, one --kunitconfig each: the
-# default, what the series line's arch patches offer on top of it
+# default, what the tree's selftests need (configs/selftest.kunitconfig,
+# in every build so that --selftest boots the suites' kernel), what the
+# series line's arch patches offer on top of it
 # (configs/line-LINE.kunitconfig, if any), and the config's own.
 kunitconfig_files() {
 	echo "$TOP/configs/default.kunitconfig"
+	echo "$TOP/configs/selftest.kunitconfig"
 	[ ! -f "$TOP/configs/line-$SERIES_LINE.kunitconfig" ] ||
 		echo "$TOP/configs/line-$SERIES_LINE.kunitconfig"
 	[ "$CONFIG" = default ] || echo "$TOP/configs/$CONFIG.kunitconfig"
@@ -649,11 +677,27 @@ build_and_run() {
 		mkdir -p "$BUILD/coverage"
 		export LLVM_PROFILE_FILE="$BUILD/coverage/kunit-%p.profraw"
 	fi
-	info "random suite seed $SEED${OPS:+, $OPS operations} (replay: --seed $SEED${OPS:+ --ops $OPS})"
 	rm -rf "$BUILD/runs"
 	mkdir -p "$BUILD/runs"
+	if [ -n "$SELFTEST" ]; then
+		args=()
+		for a in "${KERNEL_ARGS[@]}"; do
+			args+=(--arg "$a")
+		done
+		say "the tree's selftest $SELFTEST in a UML boot"
+	else
+		info "random suite seed $SEED${OPS:+, $OPS operations} (replay: --seed $SEED${OPS:+ --ops $OPS})"
+	fi
 	for ((r = 1; r <= REPEAT; r++)); do
 		[ "$REPEAT" -eq 1 ] || say "boot $r of $REPEAT"
+		if [ -n "$SELFTEST" ]; then
+			python3 "$TOP/scripts/selftest.py" "$SELFTEST" --build "$BUILD" \
+				--src "$SRC" --out "$BUILD/runs" --name "$r" \
+				--filter "${FILTER:-*}" \
+				${CASE_TIMEOUT_GIVEN:+--case-timeout "$CASE_TIMEOUT"} \
+				"${args[@]}" || [ $? -ne 2 ] || exit 2
+			continue
+		fi
 		python3 "$TOP/scripts/boot.py" --build "$BUILD" --src "$SRC" \
 			--out "$BUILD/runs" --name "$r" --filter "${FILTER:-*}" \
 			--case-timeout "$timeout" --jobs "$JOBS" "${args[@]}" || true

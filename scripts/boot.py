@@ -68,7 +68,8 @@ class Boot:
 
     def __init__(self, opts, extra, log_path):
         self.cmd = [os.path.join(opts.build, "linux")] + opts.arg + extra + [
-            "mem=1G", "console=tty", "kunit_shutdown=halt", "kunit.enable=1"]
+            "mem=1G", "console=tty", "kunit_shutdown=halt", "kunit.enable=1",
+            "initcall_blacklist=hmm_dmirror_init"]
         self.log_path = log_path
         self.timeout = opts.case_timeout
         self.hung = False

@@ -50,9 +50,13 @@ def newer(path, stamp):
 
 
 def changed_files(src, stamp):
-    """Paths (relative to @src) newer than @stamp, directories included."""
-    out = subprocess.run(["find", ".", "-path", "./.git", "-prune", "-o",
-                          "-newer", stamp, "-print"], cwd=src,
+    """Paths (relative to @src) newer than @stamp, directories included;
+    not the selftests, which the kernel's build never reads and whose
+    Makefiles write into the tree (scripts/selftest.py builds them)."""
+    out = subprocess.run(["find", ".", "(", "-path", "./.git", "-o",
+                          "-path", "./tools/testing/selftests", ")",
+                          "-prune", "-o", "-newer", stamp, "-print"],
+                         cwd=src,
                          capture_output=True, text=True, check=True).stdout
     found = [p[2:] for p in out.split("\n") if p.startswith("./")]
     for link in PROJECT_LINKS:

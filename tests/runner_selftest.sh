@@ -149,6 +149,24 @@ expect_error "--with an unknown series" \
 expect_error "--with a series of another line" \
 	"--with 'hmm-walk': no such optional series for Linux 6.12" -- --with hmm-walk
 expect_error "--bench-mib too large" "is not a size from 1 to 256" -- --bench-mib 4096
+expect_error "--selftest unknown" "--selftest 'nope': no such selftest" -- --selftest nope
+expect_error "--selftest with a suite option" "not the KUnit suites" -- --selftest hmm --seed 3
+
+# hmm-tests: a case that hangs (here: takes longer than --case-timeout)
+# is named, the cases after it run in a fresh boot, and the next run works.
+"$TOP/run_tests.sh" --selftest hmm --case-timeout 1 --filter \
+	'hmm.hmm_device_private.migrate_multiple,hmm2.hmm2_device_private.snapshot' \
+	>"$TMP/out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(tail -n 1 "$TMP/out")" = "1 passed, 1 failed" ] &&
+	grep -q "^selftest.py: hmm.hmm_device_private.migrate_multiple: hung" "$TMP/out" &&
+	"$TOP/run_tests.sh" --selftest hmm --filter 'hmm.hmm_device_private.open_close' \
+		>"$TMP/out2" 2>&1 && [ "$(tail -n 1 "$TMP/out2")" = "1 passed, 0 failed" ]; then
+	ok "--selftest: a hung case is named, the others get their verdicts, the next run works"
+else
+	not_ok "--selftest: a hung case is named, the others get their verdicts (exit $rc)"
+	tail -n 5 "$TMP/out" | sed 's/^/    # /'
+fi
 
 # A kernel WARNING fails the run although every case passed.
 make_patch "$TMP/warn.mbox" warn
