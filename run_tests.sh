@@ -34,7 +34,7 @@ KERNEL_ARGS=()
 CASE_TIMEOUT=20
 CASE_TIMEOUT_GIVEN=
 SELFTEST=
-SELFTESTS="hmm"
+SELFTESTS="hmm user"
 PREPARE_ONLY=
 COVER=
 JOBS=$(nproc)
@@ -52,7 +52,7 @@ usage: ./run_tests.sh [--config default|debug|coverage] [--filter GLOB]
                       [--seed S] [--ops N] [--repeat N] [--with SERIES]
                       [--bench-mib N] [--kernel-arg ARG]...
                       [--case-timeout S] [--cover FILE[,FILE...]]
-                      [--selftest hmm] [--prepare-only]
+                      [--selftest hmm[,user]] [--prepare-only]
 
 Build Linux as a UML binary with ZONE_DEVICE, the uml-devmem fake device
 and its KUnit suites, run the suites, and print 'N passed, N failed'.
@@ -103,7 +103,9 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
                   coherent devices in UML's device window) in a UML boot
                   with a host directory as root: the verdict upstream
                   asks of HMM patches, without a VM (--filter takes
-                  FIXTURE.VARIANT.TEST globs; scripts/selftest.py)
+                  FIXTURE.VARIANT.TEST globs; scripts/selftest.py);
+                  user: the project's kunit/user/user_tests.c, what
+                  only a user process reaches, against the same devices
   --prepare-only  get the tree, apply the series and link the project in,
                   then stop (scripts that need the tree use it)
 
@@ -197,9 +199,12 @@ parse_args() {
 		"$BENCH_MIB" -le 256 ) ]] ||
 		die "--bench-mib '$BENCH_MIB' is not a size from 1 to 256 (MiB)" "(the KUnit boot has 1 GiB of memory)"
 	if [ -n "$SELFTEST" ]; then
-		[[ " $SELFTESTS " == *" $SELFTEST "* ]] ||
-			die "--selftest '$SELFTEST': no such selftest" \
-				"selftests the runner knows: $SELFTESTS"
+		local t
+		for t in ${SELFTEST//,/ }; do
+			[[ " $SELFTESTS " == *" $t "* ]] ||
+				die "--selftest '$t': no such selftest" \
+					"selftests the runner knows: $SELFTESTS (comma-separated for more than one)"
+		done
 		[ -z "$SEED$OPS$BENCH_MIB" ] ||
 			die "--selftest runs the tree's selftest, not the KUnit suites" \
 				"--seed, --ops and --bench-mib go with the suites"
@@ -691,7 +696,8 @@ build_and_run() {
 	for ((r = 1; r <= REPEAT; r++)); do
 		[ "$REPEAT" -eq 1 ] || say "boot $r of $REPEAT"
 		if [ -n "$SELFTEST" ]; then
-			python3 "$TOP/scripts/selftest.py" "$SELFTEST" --build "$BUILD" \
+			# shellcheck disable=SC2086 # one word per selftest
+			python3 "$TOP/scripts/selftest.py" ${SELFTEST//,/ } --build "$BUILD" \
 				--src "$SRC" --out "$BUILD/runs" --name "$r" \
 				--filter "${FILTER:-*}" \
 				${CASE_TIMEOUT_GIVEN:+--case-timeout "$CASE_TIMEOUT"} \

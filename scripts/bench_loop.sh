@@ -132,7 +132,8 @@ before=$(sha256sum "$BUILD/linux" | cut -d' ' -f1)
 mtime() { python3 -c 'import os, sys; print(os.stat(sys.argv[1]).st_mtime_ns)' "$1"; }
 stamp=$(mtime "$BUILD/linux")
 (cd "$SRC" && python3 tools/testing/kunit/kunit.py build --arch=um \
-	--build_dir="$BUILD" --kunitconfig="$TOP/configs/default.kunitconfig") \
+	--build_dir="$BUILD" --kunitconfig="$TOP/configs/default.kunitconfig" \
+	--kunitconfig="$TOP/configs/selftest.kunitconfig") \
 	>"$TMP/kunit-build" 2>&1 || { cat "$TMP/kunit-build"; exit 1; }
 after=$(sha256sum "$BUILD/linux" | cut -d' ' -f1)
 passed=0 failed=0

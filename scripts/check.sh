@@ -23,7 +23,7 @@ cd "$TOP" || exit 2
 # name|what|command: one line per part, in the order make check runs them
 PARTS=$(cat <<'EOF'
 6.12-default|6.12, default config, 3 boots compared|./run_tests.sh --config default --repeat 3
-6.12-hmm-tests|6.12: the tree's hmm-tests against test_hmm, coherent variants included, in a UML boot|./run_tests.sh --selftest hmm
+6.12-hmm-tests|6.12: the tree's hmm-tests against test_hmm, coherent variants included, and the userspace suite, in UML boots|./run_tests.sh --selftest hmm,user
 6.12-abort|6.12: a failed assertion leaves nothing behind|tests/abort_selftest.sh
 6.12-loop|6.12: the runner's build is kunit.py's|scripts/bench_loop.sh --check-only
 6.12-mutants|6.12: broken mm code the suites must catch|tests/mutation_selftest.sh 6.12
@@ -34,7 +34,7 @@ PARTS=$(cat <<'EOF'
 7.3-default|7.3, default config|./run_tests.sh --kernel 7.3 --config default
 7.3-abort|7.3: a failed assertion leaves nothing behind|tests/abort_selftest.sh --kernel 7.3
 7.3-mutants|7.3: broken mm code the suites must catch|tests/mutation_selftest.sh 7.3
-7.3-hmm-tests|7.3: the tree's hmm-tests with test_hmm's coherent fix; out: a case a coherent test_hmm device cannot pass, and the benchmark (docs/hmm-tests.md)|./run_tests.sh --kernel 7.3 --selftest hmm --with test-hmm --filter '*,-hmm.hmm_device_coherent.migrate_anon_huge_err,-*.benchmark_thp_migration'
+7.3-hmm-tests|7.3: hmm-tests with test_hmm's coherent fix, and the userspace suite; out: a case a coherent test_hmm device cannot pass, and the benchmark (docs/hmm-tests.md)|./run_tests.sh --kernel 7.3 --selftest hmm,user --with test-hmm --filter '*,-hmm.hmm_device_coherent.migrate_anon_huge_err,-*.benchmark_thp_migration'
 7.3-hmm-walk|7.3 with the hmm-walk series, default config|./run_tests.sh --kernel 7.3 --with hmm-walk --config default
 7.3-hmm-walk-mutants|7.3: broken hmm-walk series the suites must catch|tests/mutation_selftest.sh 7.3-hmm-walk
 7.3-hmm-walk-debug|7.3 with the hmm-walk series, debug config|./run_tests.sh --kernel 7.3 --with hmm-walk --config debug

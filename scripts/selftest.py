@@ -1,34 +1,35 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""selftest.py: run one of the tree's own kselftests in a UML boot.
+"""selftest.py: run kselftest-harness programs in a UML boot.
 
-usage: selftest.py NAME --build DIR --src DIR --out DIR [--name N]
+usage: selftest.py NAME... --build DIR --src DIR --out DIR [--name N]
                    [--filter GLOBS] [--arg ARG]... [--case-timeout S]
+
+NAME: hmm, the tree's own tools/testing/selftests/mm/hmm-tests against
+its lib/test_hmm.c (built into the kernel by configs/selftest.kunitconfig),
+built with the tree's own Makefile; user, this project's
+kunit/user/user_tests.c against the same devices, built with the tree's
+kselftest_harness.h.  Each is linked statically against the tree's uapi
+headers (make headers, ARCH=x86, in OUT/../selftest-headers) and runs in
+a boot of its own; the root file system is OUT/../selftest-root on
+hostfs, with the static init of scripts/selftest/init.c, which runs the
+program with its output going straight to a host file.  Each result
+line is shown as it comes.
 
 GLOBS: FIXTURE.VARIANT.TEST globs, comma-separated; one that begins
 with '-' leaves the cases it matches out ('*,-*.benchmark_*').
 
-NAME is a selftest this knows (hmm: tools/testing/selftests/mm/hmm-tests
-against lib/test_hmm.c, built into the kernel by
-configs/selftest.kunitconfig).  The test is built from the tree's own
-sources with the tree's own Makefile, statically, against the tree's
-uapi headers (make headers, ARCH=x86, in OUT/../selftest-headers); the
-root file system is OUT/../selftest-root on hostfs, with the static init
-of scripts/selftest/init.c, which runs the test with its output going
-straight to a host file.  Each line of that file is shown as it comes.
-
 A boot that stops before every case has a result (a panic, or no line
 for --case-timeout seconds, by default 10 s more than the harness's own
 timeout of the case and at least 20: the case that was running hangs,
-and the whole UML process group is killed) records the running case as crashed
-with the reason and runs the cases after it in a fresh boot (-r for
-each), until every case has a verdict.  The TAP output is parsed by the
+and the whole UML process group is killed) records the running case as
+crashed with the reason and runs the cases after it in a fresh boot (-r
+for each), until every case has a verdict.  The TAP output is parsed by the
 tree's tools/testing/kunit/kunit_parser.py.
 
-Writes OUT/N.json (kunit.py's JSON layout), OUT/N.log (the first boot's
-console), OUT/N-K.log (later boots'), OUT/N.tap and OUT/N-K.tap (the
-test's output), and
-ends with 'selftest.py: P passed, F failed, S skipped'.  Exit status 0
+Writes OUT/N.json (kunit.py's JSON layout, every case of every program),
+OUT/N.log (the first boot's console), OUT/N-K.log (later boots'), OUT/N.tap
+and OUT/N-K.tap (the programs' output), and ends with 'selftest.py: P passed, F failed, S skipped'.  Exit status 0
 if no case failed or crashed, 1 if one did, 2 if the test cannot be
 built here (the message says why and what to install).
 """
@@ -52,11 +53,30 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # memory at a fixed physical address; devwindow=SIZE@START (arch-um-devmem:
 # "um: devwindow= takes the physical address of the window") puts UML's
 # device window there, above the 1 GiB of RAM (and what UML adds to it).
+COHERENT = ["devwindow=512M@0x80000000",
+            "test_hmm.spm_addr_dev0=0x80000000",
+            "test_hmm.spm_addr_dev1=0x90000000"]
+
+
+class Selftest:
+    """@prog from the tree's tools/testing/selftests/@subdir (built by its
+    own Makefile) or from @source in this project (built here against the
+    tree's kselftest_harness.h and uapi headers)."""
+
+    def __init__(self, prog, args, subdir=None, source=None):
+        self.prog, self.args = prog, args
+        self.subdir, self.source = subdir, source
+
+    def c_file(self, src):
+        if self.source:
+            return os.path.join(TOP, self.source)
+        return os.path.join(src, "tools", "testing", "selftests",
+                            self.subdir, self.prog + ".c")
+
+
 SELFTESTS = {
-    "hmm": ("mm", "hmm-tests",
-            ["devwindow=512M@0x80000000",
-             "test_hmm.spm_addr_dev0=0x80000000",
-             "test_hmm.spm_addr_dev1=0x90000000"]),
+    "hmm": Selftest("hmm-tests", COHERENT, subdir="mm"),
+    "user": Selftest("user-tests", COHERENT, source="kunit/user/user_tests.c"),
 }
 RESULT = re.compile(r"^(not )?ok \d+ (\S+)")
 HARNESS_TIMEOUT = 30	# kselftest_harness.h's TEST_TIMEOUT_DEFAULT
@@ -95,29 +115,36 @@ def build_init(root):
                    "the static C library is in libc6-dev: apt-get install libc6-dev")
 
 
-def build_test(opts, work, root):
-    """The tree's selftest, static, against its own uapi headers."""
-    subdir, prog, _ = SELFTESTS[opts.test]
-    tdir = os.path.join(opts.src, "tools", "testing", "selftests", subdir)
-    if not os.path.exists(os.path.join(tdir, prog + ".c")):
-        fail_setup("this tree has no tools/testing/selftests/%s/%s.c" %
-                   (subdir, prog), "hmm-tests came with Linux 5.9; use a "
-                   "tree that has it (6.12, 7.x)")
+def build_test(opts, test, work, root):
+    """@test, static, against the tree's own uapi headers."""
+    prog = test.prog
+    if not os.path.exists(test.c_file(opts.src)):
+        fail_setup("this tree has no %s" % test.c_file(opts.src),
+                   "hmm-tests came with Linux 5.9; use a tree that has it "
+                   "(6.12, 7.x)")
     hdr = os.path.join(work, "selftest-headers")
     bindir = os.path.join(work, "selftest-bin")
     os.makedirs(hdr, exist_ok=True)
     os.makedirs(bindir, exist_ok=True)
     env = {k: v for k, v in os.environ.items()
            if k not in ("ARCH", "O", "KBUILD_OUTPUT", "MAKEFLAGS")}
-    print("[%s] uapi headers and %s from the tree" %
-          (time.strftime("%H:%M:%S"), prog), flush=True)
+    print("[%s] uapi headers and %s" % (time.strftime("%H:%M:%S"), prog),
+          flush=True)
     if not run(["make", "-s", "-C", opts.src, "O=" + hdr, "ARCH=x86",
                 "headers"], "make headers", env=env):
         return None
     out = os.path.join(bindir, prog)
-    if not run(["make", "-s", "-C", tdir, "OUTPUT=" + bindir,
-                "KHDR_INCLUDES=-isystem " + os.path.join(hdr, "usr", "include"),
-                "LDFLAGS=-static", out], "building " + prog, env=env):
+    include = os.path.join(hdr, "usr", "include")
+    if test.subdir:
+        cmd = ["make", "-s", "-C", os.path.dirname(test.c_file(opts.src)),
+               "OUTPUT=" + bindir, "KHDR_INCLUDES=-isystem " + include,
+               "LDFLAGS=-static", out]
+    else:
+        cmd = ["gcc", "-static", "-O2", "-Wall", "-I",
+               os.path.join(opts.src, "tools", "testing", "selftests"),
+               "-I", opts.src, "-isystem", include, test.c_file(opts.src),
+               "-lpthread", "-o", out]
+    if not run(cmd, "building " + prog, env=env):
         return None
     shutil.copy2(out, os.path.join(root, prog))
     return os.path.join(root, prog)
@@ -195,7 +222,7 @@ class SelftestBoot:
         self.cmd = [os.path.join(opts.build, "linux"), "mem=1G",
                     "console=tty", "kunit.enable=0", "root=/dev/root",
                     "rootfstype=hostfs", "rootflags=" + root, "rw",
-                    "init=/init"] + SELFTESTS[opts.test][2] + opts.arg + \
+                    "init=/init"] + opts.test.args + opts.arg + \
             ["--", "/" + rel, "/command"]
         self.log = log
         self.case_timeout = opts.case_timeout
@@ -278,63 +305,29 @@ def collect(root, results):
             results[t.name] = entry
 
 
-def run_boot(opts, root, prog, cases, k, quiet):
-    suffix = "" if k == 1 else "-%d" % k
-    b = SelftestBoot(opts, root, prog, cases,
-                     os.path.join(opts.out, opts.name + suffix + ".log"),
-                     os.path.join(root, "output"))
-    lines = []
-    for ln in b.lines():
-        lines.append(ln)
-        if not quiet and (RESULT.match(ln) or ln.startswith("init:")):
-            print("[%s] %s" % (time.strftime("%H:%M:%S"), ln.rstrip()),
-                  flush=True)
-    b.tap = os.path.join(opts.out, opts.name + suffix + ".tap")
-    with open(b.tap, "w") as f:
-        f.writelines(lines)
-    return b, lines
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("test", choices=sorted(SELFTESTS))
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--name", default="1")
-    ap.add_argument("--filter", default="*")
-    ap.add_argument("--arg", action="append", default=[])
-    ap.add_argument("--case-timeout", type=int, default=0)
-    opts = ap.parse_args()
-    opts.out = os.path.abspath(opts.out)
-    boot.load_parser(opts.src)
-    os.makedirs(opts.out, exist_ok=True)
-    work = os.path.dirname(opts.out)
-    root = os.path.join(work, "selftest-root")
-    for d in ("proc", "sys", "dev", "tmp"):
-        os.makedirs(os.path.join(root, d), exist_ok=True)
-    build_init(root)
-    prog = SELFTESTS[opts.test][1]
-    binary = build_test(opts, work, root)
+def run_test(opts, test, work, root, results, k):
+    """Boots until every selected case of @test has a verdict in
+    @results; returns its cases in order and the last boot's number."""
+    opts.test = test
+    prog = test.prog
+    binary = build_test(opts, test, work, root)
     if binary is None:
-        print("selftest.py: 0 passed, 1 failed, 0 skipped "
-              "(%s did not build)" % prog)
-        return 1
-    subdir = SELFTESTS[opts.test][0]
-    opts.timeouts = harness_timeouts(os.path.join(
-        opts.src, "tools", "testing", "selftests", subdir, prog + ".c"))
+        results[prog + ".build"] = {"name": "build", "status": "FAIL",
+                                    "log": "%s did not build" % prog}
+        return [prog + ".build"], k
+    opts.timeouts = harness_timeouts(test.c_file(opts.src))
     order = [c for c in list_cases(binary) if selected(c, opts.filter)]
     if not order:
         print("selftest.py: %s lists no case%s" %
               (prog, "" if opts.filter == "*" else
                " matching --filter '%s'" % opts.filter), file=sys.stderr)
-        print("selftest.py: 0 passed, 1 failed, 0 skipped")
-        return 1
+        return [], k
     print("[%s] %s: %d cases" % (time.strftime("%H:%M:%S"), prog,
                                  len(order)), flush=True)
-    results, todo, k = {}, (None if opts.filter == "*" else order), 1
+    todo = None if opts.filter == "*" else order
     while True:
         b, lines = run_boot(opts, root, prog, todo, k, quiet=False)
+        k += 1
         collect(boot.parse(lines, quiet=True), results)
         missing = [c for c in order if c not in results]
         if not missing:
@@ -356,9 +349,54 @@ def main():
         todo = missing[1:]
         if not todo:
             break
-        k += 1
         print("[%s] again in a fresh boot: the %d cases after it" %
               (time.strftime("%H:%M:%S"), len(todo)), flush=True)
+    return order, k
+
+
+def run_boot(opts, root, prog, cases, k, quiet):
+    suffix = "" if k == 1 else "-%d" % k
+    b = SelftestBoot(opts, root, prog, cases,
+                     os.path.join(opts.out, opts.name + suffix + ".log"),
+                     os.path.join(root, "output"))
+    lines = []
+    for ln in b.lines():
+        lines.append(ln)
+        if not quiet and (RESULT.match(ln) or ln.startswith("init:")):
+            print("[%s] %s" % (time.strftime("%H:%M:%S"), ln.rstrip()),
+                  flush=True)
+    b.tap = os.path.join(opts.out, opts.name + suffix + ".tap")
+    with open(b.tap, "w") as f:
+        f.writelines(lines)
+    return b, lines
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("tests", nargs="+", choices=sorted(SELFTESTS))
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", default="1")
+    ap.add_argument("--filter", default="*")
+    ap.add_argument("--arg", action="append", default=[])
+    ap.add_argument("--case-timeout", type=int, default=0)
+    opts = ap.parse_args()
+    opts.out = os.path.abspath(opts.out)
+    boot.load_parser(opts.src)
+    os.makedirs(opts.out, exist_ok=True)
+    work = os.path.dirname(opts.out)
+    root = os.path.join(work, "selftest-root")
+    for d in ("proc", "sys", "dev", "tmp"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    build_init(root)
+    order, results, k = [], {}, 1
+    for name in opts.tests:
+        cases, k = run_test(opts, SELFTESTS[name], work, root, results, k)
+        order += cases
+    if not order:
+        print("selftest.py: 0 passed, 1 failed, 0 skipped")
+        return 1
     boot.write_json(os.path.join(opts.out, opts.name + ".json"), order,
                     results)
     n = boot.tally(list(results.values()))
