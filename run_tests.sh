@@ -699,7 +699,7 @@ build_and_run() {
 			# shellcheck disable=SC2086 # one word per selftest
 			python3 "$TOP/scripts/selftest.py" ${SELFTEST//,/ } --build "$BUILD" \
 				--src "$SRC" --out "$BUILD/runs" --name "$r" \
-				--filter "${FILTER:-*}" \
+				--filter "${FILTER:-*}" --jobs "$JOBS" \
 				${CASE_TIMEOUT_GIVEN:+--case-timeout "$CASE_TIMEOUT"} \
 				"${args[@]}" || [ $? -ne 2 ] || exit 2
 			continue

@@ -4,6 +4,7 @@
 
 usage: selftest.py NAME... --build DIR --src DIR --out DIR [--name N]
                    [--filter GLOBS] [--arg ARG]... [--case-timeout S]
+                   [--jobs J]
 
 NAME: hmm, the tree's own tools/testing/selftests/mm/hmm-tests against
 its lib/test_hmm.c (built into the kernel by configs/selftest.kunitconfig),
@@ -14,7 +15,8 @@ headers (make headers, ARCH=x86, in OUT/../selftest-headers) and runs in
 a boot of its own; the root file system is OUT/../selftest-root on
 hostfs, with the static init of scripts/selftest/init.c, which runs the
 program with its output going straight to a host file.  Each result
-line is shown as it comes.
+line is shown as it comes.  With --jobs J, J boots run at once, each
+with every J-th case (-r for each), so that the slow cases spread out.
 
 GLOBS: FIXTURE.VARIANT.TEST globs, comma-separated; one that begins
 with '-' leaves the cases it matches out ('*,-*.benchmark_*').
@@ -34,6 +36,7 @@ if no case failed or crashed, 1 if one did, 2 if the test cannot be
 built here (the message says why and what to install).
 """
 import argparse
+import concurrent.futures
 import fnmatch
 import os
 import re
@@ -41,6 +44,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -211,9 +215,9 @@ class SelftestBoot:
     """One boot running @cases (None: all); lines() yields the output
     file's lines as they come."""
 
-    def __init__(self, opts, root, prog, cases, log, tap):
+    def __init__(self, opts, root, prog, cases, log, tap, k):
         self.tap = tap
-        cmd = os.path.join(root, "command")
+        cmd = self.command = os.path.join(root, "command-%d" % k)
         with open(cmd, "w") as f:
             f.write("/" + prog + "\n")
             for c in cases or []:
@@ -223,7 +227,7 @@ class SelftestBoot:
                     "console=tty", "kunit.enable=0", "root=/dev/root",
                     "rootfstype=hostfs", "rootflags=" + root, "rw",
                     "init=/init"] + opts.test.args + opts.arg + \
-            ["--", "/" + rel, "/command"]
+            ["--", "/" + rel, "/" + os.path.basename(cmd)]
         self.log = log
         self.case_timeout = opts.case_timeout
         self.timeouts = opts.timeouts
@@ -307,27 +311,45 @@ def collect(root, results):
 
 def run_test(opts, test, work, root, results, k):
     """Boots until every selected case of @test has a verdict in
-    @results; returns its cases in order and the last boot's number."""
+    @results (up to --jobs boots at a time, each with a share of the
+    cases); returns its cases in order.  @k counts the boots."""
     opts.test = test
     prog = test.prog
     binary = build_test(opts, test, work, root)
     if binary is None:
         results[prog + ".build"] = {"name": "build", "status": "FAIL",
                                     "log": "%s did not build" % prog}
-        return [prog + ".build"], k
+        return [prog + ".build"]
     opts.timeouts = harness_timeouts(test.c_file(opts.src))
     order = [c for c in list_cases(binary) if selected(c, opts.filter)]
     if not order:
         print("selftest.py: %s lists no case%s" %
               (prog, "" if opts.filter == "*" else
                " matching --filter '%s'" % opts.filter), file=sys.stderr)
-        return [], k
-    print("[%s] %s: %d cases" % (time.strftime("%H:%M:%S"), prog,
-                                 len(order)), flush=True)
-    todo = None if opts.filter == "*" else order
+        return []
+    jobs = max(1, min(opts.jobs, len(order)))
+    print("[%s] %s: %d cases%s" % (time.strftime("%H:%M:%S"), prog,
+                                   len(order), "" if jobs == 1 else
+                                   ", in %d boots at a time" % jobs),
+          flush=True)
+    if jobs == 1:
+        run_cases(opts, root, prog, order, None if opts.filter == "*"
+                  else order, results, k)
+    else:
+        # every jobs-th case to each boot: the slow ones spread out
+        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+            for f in [pool.submit(run_cases, opts, root, prog, order[i::jobs],
+                                  order[i::jobs], results, k)
+                      for i in range(jobs)]:
+                f.result()
+    return order
+
+
+def run_cases(opts, root, prog, order, todo, results, k):
+    """Boots until every case of @order has a verdict in @results, the
+    first boot running @todo (None: the program's every case)."""
     while True:
-        b, lines = run_boot(opts, root, prog, todo, k, quiet=False)
-        k += 1
+        b, lines = run_boot(opts, root, prog, todo, k.next(), quiet=False)
         collect(boot.parse(lines, quiet=True), results)
         missing = [c for c in order if c not in results]
         if not missing:
@@ -351,14 +373,26 @@ def run_test(opts, test, work, root, results, k):
             break
         print("[%s] again in a fresh boot: the %d cases after it" %
               (time.strftime("%H:%M:%S"), len(todo)), flush=True)
-    return order, k
+
+
+class Counter:
+    """Numbers of boots, 1, 2, ..., from any thread."""
+
+    def __init__(self):
+        self.n = 0
+        self.lock = threading.Lock()
+
+    def next(self):
+        with self.lock:
+            self.n += 1
+            return self.n
 
 
 def run_boot(opts, root, prog, cases, k, quiet):
     suffix = "" if k == 1 else "-%d" % k
     b = SelftestBoot(opts, root, prog, cases,
                      os.path.join(opts.out, opts.name + suffix + ".log"),
-                     os.path.join(root, "output"))
+                     os.path.join(root, "output-%d" % k), k)
     lines = []
     for ln in b.lines():
         lines.append(ln)
@@ -368,6 +402,9 @@ def run_boot(opts, root, prog, cases, k, quiet):
     b.tap = os.path.join(opts.out, opts.name + suffix + ".tap")
     with open(b.tap, "w") as f:
         f.writelines(lines)
+    for f in (b.command, os.path.join(root, "output-%d" % k)):
+        if os.path.exists(f):
+            os.unlink(f)
     return b, lines
 
 
@@ -381,6 +418,7 @@ def main():
     ap.add_argument("--filter", default="*")
     ap.add_argument("--arg", action="append", default=[])
     ap.add_argument("--case-timeout", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=1)
     opts = ap.parse_args()
     opts.out = os.path.abspath(opts.out)
     boot.load_parser(opts.src)
@@ -390,10 +428,9 @@ def main():
     for d in ("proc", "sys", "dev", "tmp"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
     build_init(root)
-    order, results, k = [], {}, 1
+    order, results, k = [], {}, Counter()
     for name in opts.tests:
-        cases, k = run_test(opts, SELFTESTS[name], work, root, results, k)
-        order += cases
+        order += run_test(opts, SELFTESTS[name], work, root, results, k)
     if not order:
         print("selftest.py: 0 passed, 1 failed, 0 skipped")
         return 1
