@@ -67,7 +67,7 @@ if [ ! -f "$cp" ]; then
 	echo "$pass passed, $((fail + 1)) failed"
 	exit 1
 fi
-for f in arch-um-devmem/device/*.[ch] kunit/*.[ch] scripts/selftest/*.c; do
+for f in arch-um-devmem/device/*.[ch] kunit/*.[ch] kunit/user/*.c scripts/selftest/*.c; do
 	check "$f" -f "$f" </dev/null
 done
 # the mutants are patches too, broken on purpose but not in their form

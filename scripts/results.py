@@ -5,6 +5,7 @@ lcov files and the benchmark lines of kernel logs.
 
   results.py counts JSON          'PASS FAIL SKIP' (a crash counts as FAIL)
   results.py failed JSON          every case that did not pass, SUITE.CASE
+  results.py failures JSON        every case that failed or crashed
   results.py compare JSON...      cases whose result differs between boots
   results.py bench-walk DIR N     scripts/bench.sh's table (stock, hmm-walk)
   results.py bench-thp DIR N      scripts/bench_thp.sh's table (base, THP)
@@ -154,6 +155,11 @@ def main(argv):
     if cmd == "failed":
         for name, status in cases(args[0]).items():
             if status != "PASS":
+                print(name)
+        return 0
+    if cmd == "failures":
+        for name, status in cases(args[0]).items():
+            if status not in ("PASS", "SKIP"):
                 print(name)
         return 0
     if cmd == "compare":

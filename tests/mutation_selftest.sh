@@ -64,8 +64,9 @@ mutate() {
 			"$TOP/run_tests.sh" "${args[@]}" "${st_args[@]}" --series "$patch" \
 				--json "$TMP/st.json" >"$TMP/st.log" 2>&1
 			case $? in
-			1) by_st="yes ($(python3 "$TOP/scripts/results.py" failed "$TMP/st.json" |
-				wc -l) cases$(grep -q 'report line' "$TMP/st.log" && echo ', kernel reports'))" ;;
+			1) by_st="yes: $(python3 "$TOP/scripts/results.py" failures "$TMP/st.json" |
+				sed 's/^/`/; s/$/`/' | paste -sd ' ')$(grep -q 'report line' "$TMP/st.log" &&
+				echo ' and kernel reports')" ;;
 			0) by_st=no ;;
 			*) by_st="error (see $TMP/st.log)" ;;
 			esac

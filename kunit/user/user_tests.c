@@ -97,6 +97,11 @@ FIXTURE(device) {
 	unsigned long *buf;
 	unsigned long *mirror;
 	unsigned char on_device;	/* what a snapshot says of a device page */
+	/*
+	 * ... and of one the process has touched since: a device-private
+	 * page is back in system memory, a coherent one is still the device's
+	 */
+	unsigned char touched;
 };
 
 FIXTURE_VARIANT(device) {
@@ -130,6 +135,8 @@ FIXTURE_SETUP(device)
 	self->on_device = HMM_DMIRROR_PROT_WRITE |
 		(variant->coherent ? HMM_DMIRROR_PROT_DEV_COHERENT_LOCAL :
 				     HMM_DMIRROR_PROT_DEV_PRIVATE_LOCAL);
+	self->touched = variant->coherent ? self->on_device :
+					    HMM_DMIRROR_PROT_WRITE;
 }
 
 FIXTURE_TEARDOWN(device)
@@ -144,35 +151,26 @@ FIXTURE_TEARDOWN(device)
  * device, which copies what it then holds into the mirror buffer: that
  * must be the same bytes.
  */
-static int to_device(FIXTURE_DATA(device) *self, unsigned long base)
+static int to_device(int fd, unsigned long *buf, unsigned long *mirror,
+		     unsigned long base)
 {
 	struct hmm_dmirror_cmd cmd = { 0 };
 	int ret;
 
-	fill(self->buf, base);
-	memset(self->mirror, 0, NPAGES * page_size);
-	ret = dmirror(self->fd, HMM_DMIRROR_MIGRATE_TO_DEV, self->buf,
-		      self->mirror, NPAGES, &cmd);
+	fill(buf, base);
+	memset(mirror, 0, NPAGES * page_size);
+	ret = dmirror(fd, HMM_DMIRROR_MIGRATE_TO_DEV, buf, mirror, NPAGES,
+		      &cmd);
 	if (ret)
 		return ret;
 	if (cmd.cpages != NPAGES)
 		return -EAGAIN;
-	return mismatch(self->mirror, base) == -1 ? 0 : -EIO;
-}
-
-/*
- * What a snapshot says of a page the process has touched: a device-private
- * page is back in system memory, a coherent one is still the device's.
- */
-static unsigned char after_cpu(FIXTURE_DATA(device) *self,
-			       const FIXTURE_VARIANT(device) *variant)
-{
-	return variant->coherent ? self->on_device : HMM_DMIRROR_PROT_WRITE;
+	return mismatch(mirror, base) == -1 ? 0 : -EIO;
 }
 
 TEST_F(device, process_and_device_share_pages)
 {
-	ASSERT_EQ(to_device(self, 0), 0);
+	ASSERT_EQ(to_device(self->fd, self->buf, self->mirror, 0), 0);
 	ASSERT_EQ(snapshot_count(self->fd, self->buf, self->on_device), NPAGES);
 
 	/* The process reads what it wrote before the migration ... */
@@ -181,14 +179,12 @@ TEST_F(device, process_and_device_share_pages)
 	 * ... a device-private page came back to system memory for it, a
 	 * coherent one is read where it is.
 	 */
-	ASSERT_EQ(snapshot_count(self->fd, self->buf, after_cpu(self, variant)),
-		  NPAGES);
+	ASSERT_EQ(snapshot_count(self->fd, self->buf, self->touched), NPAGES);
 
 	/* Back to the device; the process writes, the device reads. */
-	ASSERT_EQ(to_device(self, 0), 0);
+	ASSERT_EQ(to_device(self->fd, self->buf, self->mirror, 0), 0);
 	fill(self->buf, 1000);
-	ASSERT_EQ(snapshot_count(self->fd, self->buf, after_cpu(self, variant)),
-		  NPAGES);
+	ASSERT_EQ(snapshot_count(self->fd, self->buf, self->touched), NPAGES);
 	ASSERT_EQ(dmirror(self->fd, HMM_DMIRROR_READ, self->buf, self->mirror,
 			  NPAGES, NULL), 0);
 	ASSERT_EQ(mismatch(self->mirror, 1000), -1);
@@ -198,18 +194,18 @@ TEST_F(device, process_and_device_share_pages)
 	ASSERT_EQ(dmirror(self->fd, HMM_DMIRROR_WRITE, self->buf, self->mirror,
 			  NPAGES, NULL), 0);
 	ASSERT_EQ(mismatch(self->buf, 2000), -1);
-	ASSERT_EQ(snapshot_count(self->fd, self->buf, after_cpu(self, variant)),
-		  NPAGES);
+	ASSERT_EQ(snapshot_count(self->fd, self->buf, self->touched), NPAGES);
 }
 
 TEST_F(device, fork_copies_on_write)
 {
-	int status, sync[2];
+	int status, to_parent[2], to_child[2];
 	pid_t pid;
 	char c;
 
-	ASSERT_EQ(to_device(self, 0), 0);
-	ASSERT_EQ(pipe(sync), 0);
+	ASSERT_EQ(to_device(self->fd, self->buf, self->mirror, 0), 0);
+	ASSERT_EQ(pipe(to_parent), 0);
+	ASSERT_EQ(pipe(to_child), 0);
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
@@ -219,24 +215,26 @@ TEST_F(device, fork_copies_on_write)
 		fill(self->buf, 5000);
 		if (mismatch(self->buf, 5000) != -1)
 			_exit(2);
-		if (write(sync[1], "w", 1) != 1)
+		if (write(to_parent[1], "w", 1) != 1)
 			_exit(3);
 		/* Holds its copy until the parent has written its own. */
-		if (read(sync[0], &c, 1) != 1)
+		if (read(to_child[0], &c, 1) != 1)
 			_exit(4);
 		_exit(mismatch(self->buf, 5000) == -1 ? 0 : 5);
 	}
-	ASSERT_EQ(read(sync[0], &c, 1), 1);
+	ASSERT_EQ(read(to_parent[0], &c, 1), 1);
 	/* The child's writes are its own. */
 	ASSERT_EQ(mismatch(self->buf, 0), -1);
 	fill(self->buf, 7000);
-	ASSERT_EQ(write(sync[1], "p", 1), 1);
+	ASSERT_EQ(write(to_child[1], "p", 1), 1);
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 	ASSERT_EQ(mismatch(self->buf, 7000), -1);
-	close(sync[0]);
-	close(sync[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+	close(to_child[0]);
+	close(to_child[1]);
 }
 
 struct reader {
@@ -271,7 +269,7 @@ TEST_F(device, threads_fault_same_pages)
 	pthread_t t[NTHREADS];
 	int i;
 
-	ASSERT_EQ(to_device(self, 3000), 0);
+	ASSERT_EQ(to_device(self->fd, self->buf, self->mirror, 3000), 0);
 	for (i = 0; i < NTHREADS; i++) {
 		r[i].buf = self->buf;
 		r[i].first = i % 2 ? 0 : NPAGES / 2;
@@ -281,8 +279,7 @@ TEST_F(device, threads_fault_same_pages)
 		ASSERT_EQ(pthread_join(t[i], NULL), 0);
 		EXPECT_EQ(r[i].bad, -1);
 	}
-	ASSERT_EQ(snapshot_count(self->fd, self->buf, after_cpu(self, variant)),
-		  NPAGES);
+	ASSERT_EQ(snapshot_count(self->fd, self->buf, self->touched), NPAGES);
 }
 
 TEST_HARNESS_MAIN
