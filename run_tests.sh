@@ -669,7 +669,8 @@ build_and_run() {
 	configure
 	build_kernel
 
-	local -a args=(--arg "umdevmem_random.seed=$SEED")
+	local -a args=()
+	[ -n "$SELFTEST" ] || args+=(--arg "umdevmem_random.seed=$SEED")
 	local a r timeout=$((CASE_TIMEOUT + ${OPS:-0} / 1000 + ${BENCH_MIB:-0}))
 	[ -z "$OPS" ] || args+=(--arg "umdevmem_random.ops=$OPS")
 	[ -z "$BENCH_MIB" ] || args+=(--arg "umdevmem_bench.max_mib=$BENCH_MIB")
@@ -685,10 +686,6 @@ build_and_run() {
 	rm -rf "$BUILD/runs"
 	mkdir -p "$BUILD/runs"
 	if [ -n "$SELFTEST" ]; then
-		args=()
-		for a in "${KERNEL_ARGS[@]}"; do
-			args+=(--arg "$a")
-		done
 		say "the tree's selftest $SELFTEST in a UML boot"
 	else
 		info "random suite seed $SEED${OPS:+, $OPS operations} (replay: --seed $SEED${OPS:+ --ops $OPS})"

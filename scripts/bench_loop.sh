@@ -40,8 +40,7 @@ RUN=("$TOP/run_tests.sh" --kernel "$LINE" --seed 1 --filter '*')
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+. "$TOP/scripts/bench_lib.sh"
 
 # time_runs KEY NAME PREPARE: REPS runs of the runner, PREPARE before each
 time_runs() {

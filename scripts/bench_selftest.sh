@@ -36,8 +36,7 @@ SRC="$WORK/linux-$LINE/src"
 RUN=("$TOP/run_tests.sh" --kernel "$LINE" --selftest hmm)
 TMP=$(mktemp -d)
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+. "$TOP/scripts/bench_lib.sh"
 restore() { sed -i '/^\/\* bench_selftest \*\/$/d' "$SRC/mm/migrate_device.c" 2>/dev/null || true; }
 trap 'restore; rm -rf "$TMP"' EXIT
 

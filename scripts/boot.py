@@ -117,14 +117,28 @@ class Boot:
         if self.hung:
             return "hung: no case result for %d s, the boot was killed" % \
                 self.timeout
-        why = ""
-        with open(self.log_path, errors="replace") as log:
-            for line in log:
-                if re.search(r"Kernel panic|BUG:|Oops|kernel BUG at|"
-                             r"general protection fault", line):
-                    why = " (%s)" % line.strip()
-                    break
-        return "crashed: the kernel stopped before this case ended" + why
+        why = stop_line(self.log_path)
+        return "crashed: the kernel stopped before this case ended" + \
+            (" (%s)" % why if why else "")
+
+
+def stop_line(log_path):
+    """The first panic, BUG or Oops line of a console log, or ''."""
+    with open(log_path, errors="replace") as log:
+        for line in log:
+            if re.search(r"Kernel panic|BUG:|Oops|kernel BUG at|"
+                         r"general protection fault", line):
+                return line.strip()
+    return ""
+
+
+def summary(prog, results):
+    """Prints 'PROG: P passed, F failed, S skipped'; the exit status."""
+    n = tally(list(results.values()))
+    print("%s: %d passed, %d failed, %d skipped%s" %
+          (prog, n["PASS"], n["FAIL"] + n["ERROR"], n["SKIP"],
+           " (%d crashed or hung)" % n["ERROR"] if n["ERROR"] else ""))
+    return 1 if n["FAIL"] + n["ERROR"] else 0
 
 
 def case_json(test):
@@ -291,11 +305,7 @@ def main():
             if results[c].get("status") == "ERROR":
                 print("boot.py: %s %s" % (c, results[c]["log"]))
     write_json(os.path.join(opts.out, opts.name + ".json"), order, results)
-    n = tally(list(results.values()))
-    print("boot.py: %d passed, %d failed, %d skipped%s" %
-          (n["PASS"], n["FAIL"] + n["ERROR"], n["SKIP"],
-           " (%d crashed or hung)" % n["ERROR"] if n["ERROR"] else ""))
-    return 1 if n["FAIL"] + n["ERROR"] else 0
+    return summary("boot.py", results)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ class Selftest:
     def __init__(self, prog, args, subdir=None, source=None):
         self.prog, self.args = prog, args
         self.subdir, self.source = subdir, source
+        self.timeouts = {}	# harness_timeouts() of its source
 
     def c_file(self, src):
         if self.source:
@@ -119,6 +120,33 @@ def build_init(root):
                    "the static C library is in libc6-dev: apt-get install libc6-dev")
 
 
+def clean_env():
+    return {k: v for k, v in os.environ.items()
+            if k not in ("ARCH", "O", "KBUILD_OUTPUT", "MAKEFLAGS")}
+
+
+def up_to_date(out, inputs):
+    """Whether @out exists and is newer than every one of @inputs."""
+    try:
+        t = os.path.getmtime(out)
+        return all(os.path.getmtime(i) < t for i in inputs)
+    except OSError:
+        return False
+
+
+def build_headers(opts, work):
+    """The tree's uapi headers (UML exports none: x86's, as its user space
+    is x86-64's), once per run; returns their stamp file or None."""
+    hdr = os.path.join(work, "selftest-headers")
+    os.makedirs(hdr, exist_ok=True)
+    print("[%s] uapi headers of the tree" % time.strftime("%H:%M:%S"),
+          flush=True)
+    if not run(["make", "-s", "-C", opts.src, "O=" + hdr, "ARCH=x86",
+                "headers"], "make headers", env=clean_env()):
+        return None
+    return os.path.join(hdr, "usr", "include", "linux", "version.h")
+
+
 def build_test(opts, test, work, root):
     """@test, static, against the tree's own uapi headers."""
     prog = test.prog
@@ -126,20 +154,15 @@ def build_test(opts, test, work, root):
         fail_setup("this tree has no %s" % test.c_file(opts.src),
                    "hmm-tests came with Linux 5.9; use a tree that has it "
                    "(6.12, 7.x)")
-    hdr = os.path.join(work, "selftest-headers")
     bindir = os.path.join(work, "selftest-bin")
-    os.makedirs(hdr, exist_ok=True)
     os.makedirs(bindir, exist_ok=True)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("ARCH", "O", "KBUILD_OUTPUT", "MAKEFLAGS")}
-    print("[%s] uapi headers and %s" % (time.strftime("%H:%M:%S"), prog),
-          flush=True)
-    if not run(["make", "-s", "-C", opts.src, "O=" + hdr, "ARCH=x86",
-                "headers"], "make headers", env=env):
-        return None
+    print("[%s] %s" % (time.strftime("%H:%M:%S"), prog), flush=True)
     out = os.path.join(bindir, prog)
-    include = os.path.join(hdr, "usr", "include")
-    if test.subdir:
+    include = os.path.join(work, "selftest-headers", "usr", "include")
+    if not test.subdir and up_to_date(out, [test.c_file(opts.src),
+                                            opts.headers_stamp]):
+        cmd = None
+    elif test.subdir:
         cmd = ["make", "-s", "-C", os.path.dirname(test.c_file(opts.src)),
                "OUTPUT=" + bindir, "KHDR_INCLUDES=-isystem " + include,
                "LDFLAGS=-static", out]
@@ -148,7 +171,7 @@ def build_test(opts, test, work, root):
                os.path.join(opts.src, "tools", "testing", "selftests"),
                "-I", opts.src, "-isystem", include, test.c_file(opts.src),
                "-lpthread", "-o", out]
-    if not run(cmd, "building " + prog, env=env):
+    if cmd and not run(cmd, "building " + prog, env=clean_env()):
         return None
     shutil.copy2(out, os.path.join(root, prog))
     return os.path.join(root, prog)
@@ -215,22 +238,22 @@ class SelftestBoot:
     """One boot running @cases (None: all); lines() yields the output
     file's lines as they come."""
 
-    def __init__(self, opts, root, prog, cases, log, tap, k):
+    def __init__(self, opts, root, test, cases, log, tap, k):
         self.tap = tap
         cmd = self.command = os.path.join(root, "command-%d" % k)
         with open(cmd, "w") as f:
-            f.write("/" + prog + "\n")
+            f.write("/" + test.prog + "\n")
             for c in cases or []:
                 f.write("-r\n%s\n" % c)
         rel = os.path.relpath(tap, root)
         self.cmd = [os.path.join(opts.build, "linux"), "mem=1G",
                     "console=tty", "kunit.enable=0", "root=/dev/root",
                     "rootfstype=hostfs", "rootflags=" + root, "rw",
-                    "init=/init"] + opts.test.args + opts.arg + \
+                    "init=/init"] + test.args + opts.arg + \
             ["--", "/" + rel, "/" + os.path.basename(cmd)]
         self.log = log
         self.case_timeout = opts.case_timeout
-        self.timeouts = opts.timeouts
+        self.timeouts = test.timeouts
         self.timeout = opts.case_timeout
         self.hung = None
 
@@ -292,13 +315,9 @@ class SelftestBoot:
         if self.hung:
             return "hung: no result for %d s, the boot was killed" % \
                 self.timeout
-        with open(self.log, errors="replace") as log:
-            for line in log:
-                if re.search(r"Kernel panic|BUG:|Oops|kernel BUG at|"
-                             r"general protection fault", line):
-                    return "crashed: the kernel stopped in this case (%s)" % \
-                        line.strip()
-        return "crashed: the boot ended in this case"
+        why = boot.stop_line(self.log)
+        return "crashed: the kernel stopped in this case (%s)" % why if why \
+            else "crashed: the boot ended in this case"
 
 
 def collect(root, results):
@@ -313,14 +332,13 @@ def run_test(opts, test, work, root, results, k):
     """Boots until every selected case of @test has a verdict in
     @results (up to --jobs boots at a time, each with a share of the
     cases); returns its cases in order.  @k counts the boots."""
-    opts.test = test
     prog = test.prog
     binary = build_test(opts, test, work, root)
     if binary is None:
         results[prog + ".build"] = {"name": "build", "status": "FAIL",
                                     "log": "%s did not build" % prog}
         return [prog + ".build"]
-    opts.timeouts = harness_timeouts(test.c_file(opts.src))
+    test.timeouts = harness_timeouts(test.c_file(opts.src))
     order = [c for c in list_cases(binary) if selected(c, opts.filter)]
     if not order:
         print("selftest.py: %s lists no case%s" %
@@ -333,23 +351,23 @@ def run_test(opts, test, work, root, results, k):
                                    ", in %d boots at a time" % jobs),
           flush=True)
     if jobs == 1:
-        run_cases(opts, root, prog, order, None if opts.filter == "*"
+        run_cases(opts, root, test, order, None if opts.filter == "*"
                   else order, results, k)
     else:
         # every jobs-th case to each boot: the slow ones spread out
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-            for f in [pool.submit(run_cases, opts, root, prog, order[i::jobs],
+            for f in [pool.submit(run_cases, opts, root, test, order[i::jobs],
                                   order[i::jobs], results, k)
                       for i in range(jobs)]:
                 f.result()
     return order
 
 
-def run_cases(opts, root, prog, order, todo, results, k):
+def run_cases(opts, root, test, order, todo, results, k):
     """Boots until every case of @order has a verdict in @results, the
     first boot running @todo (None: the program's every case)."""
     while True:
-        b, lines = run_boot(opts, root, prog, todo, k.next(), quiet=False)
+        b, lines = run_boot(opts, root, test, todo, k.next())
         collect(boot.parse(lines, quiet=True), results)
         missing = [c for c in order if c not in results]
         if not missing:
@@ -388,15 +406,15 @@ class Counter:
             return self.n
 
 
-def run_boot(opts, root, prog, cases, k, quiet):
+def run_boot(opts, root, test, cases, k):
     suffix = "" if k == 1 else "-%d" % k
-    b = SelftestBoot(opts, root, prog, cases,
+    b = SelftestBoot(opts, root, test, cases,
                      os.path.join(opts.out, opts.name + suffix + ".log"),
                      os.path.join(root, "output-%d" % k), k)
     lines = []
     for ln in b.lines():
         lines.append(ln)
-        if not quiet and (RESULT.match(ln) or ln.startswith("init:")):
+        if RESULT.match(ln) or ln.startswith("init:"):
             print("[%s] %s" % (time.strftime("%H:%M:%S"), ln.rstrip()),
                   flush=True)
     b.tap = os.path.join(opts.out, opts.name + suffix + ".tap")
@@ -428,6 +446,11 @@ def main():
     for d in ("proc", "sys", "dev", "tmp"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
     build_init(root)
+    opts.headers_stamp = build_headers(opts, work)
+    if opts.headers_stamp is None:
+        print("selftest.py: 0 passed, 1 failed, 0 skipped "
+              "(the tree's uapi headers did not build)")
+        return 1
     order, results, k = [], {}, Counter()
     for name in opts.tests:
         order += run_test(opts, SELFTESTS[name], work, root, results, k)
@@ -436,15 +459,11 @@ def main():
         return 1
     boot.write_json(os.path.join(opts.out, opts.name + ".json"), order,
                     results)
-    n = boot.tally(list(results.values()))
     for c in order:
         if results[c].get("status") in ("FAIL", "ERROR"):
             print("selftest.py: %s: %s" % (c, "failed" if
                   results[c]["status"] == "FAIL" else results[c]["log"]))
-    print("selftest.py: %d passed, %d failed, %d skipped%s" %
-          (n["PASS"], n["FAIL"] + n["ERROR"], n["SKIP"],
-           " (%d crashed or hung)" % n["ERROR"] if n["ERROR"] else ""))
-    return 1 if n["FAIL"] + n["ERROR"] else 0
+    return boot.summary("selftest.py", results)
 
 
 if __name__ == "__main__":

@@ -209,6 +209,9 @@ TEST_F(device, fork_copies_on_write)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
+		/* A parent that dies ends the child's wait: only its ends open. */
+		close(to_parent[0]);
+		close(to_child[1]);
 		/* Reads the device's pages, writes its own copy, says so. */
 		if (mismatch(self->buf, 0) != -1)
 			_exit(1);
@@ -222,6 +225,8 @@ TEST_F(device, fork_copies_on_write)
 			_exit(4);
 		_exit(mismatch(self->buf, 5000) == -1 ? 0 : 5);
 	}
+	close(to_parent[1]);
+	close(to_child[0]);
 	ASSERT_EQ(read(to_parent[0], &c, 1), 1);
 	/* The child's writes are its own. */
 	ASSERT_EQ(mismatch(self->buf, 0), -1);
@@ -232,8 +237,6 @@ TEST_F(device, fork_copies_on_write)
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 	ASSERT_EQ(mismatch(self->buf, 7000), -1);
 	close(to_parent[0]);
-	close(to_parent[1]);
-	close(to_child[0]);
 	close(to_child[1]);
 }
 
