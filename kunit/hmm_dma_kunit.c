@@ -59,7 +59,7 @@ static struct dma_map_ctx *dma_map_alloc(struct kunit *test,
  * map it again (a flags resync keeps the address), unmap it, unmap it
  * again (nothing left to unmap).  Where mappings need an unmap
  * (dma_need_unmap(): always with CONFIG_DMA_API_DEBUG, which 7.3's
- * configs/line-7.3.kunitconfig sets) the map records each address.
+ * configs/line-7.kunitconfig sets) the map records each address.
  */
 static void maps_what_hmm_reported(struct kunit *test)
 {

@@ -466,8 +466,11 @@ static const struct report_kind kinds[] = {
 
 static bool kind_builds(const struct report_kind *k)
 {
-	return (!k->device_pmd || IS_ENABLED(CONFIG_ARCH_HAS_PMD_SOFTLEAVES)) &&
-	       (!k->guard || DMK_MADV_GUARD_INSTALL);
+#ifndef UMDEVMEM_HUGE
+	if (k->device_pmd)
+		return false;
+#endif
+	return !k->guard || DMK_MADV_GUARD_INSTALL;
 }
 
 static const struct report_kind *next_kind(const void *prev, char *desc,

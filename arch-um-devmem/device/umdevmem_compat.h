@@ -4,16 +4,18 @@
  * device and its suites build on, 6.12 and 7.x, in one place.
  *
  * The lines are told apart by a header: <linux/leafops.h> (softleaf_t)
- * exists in 7.x and not in 6.12.  Everything else asks the feature
- * macros defined here:
+ * exists in 7.x and not in 6.12.  What a header's presence does not tell
+ * (a function that 7.3 has and 7.2 not, a Kconfig symbol 7.3 renamed),
+ * compat.mk probes in the tree and passes as UMDEVMEM_HAVE_* macros.
+ * Everything else asks the feature macros defined here:
  *
  *  UMDEVMEM_FOLIO_FREE		dev_pagemap_ops frees whole folios
  *  UMDEVMEM_HUGE		device-private PMD entries and PMD-sized
- *				device folios (7.x with PMD softleaves)
+ *				device folios (7.x with THP migration)
  *  UMDEVMEM_EXCLUSIVE_HAS_WRITE	device-exclusive entries carry a write bit
  *  UMDEVMEM_KUNIT_ATTACH_MM	KUnit exports kunit_attach_mm()
  *  UMDEVMEM_KUNIT_GEN_TEST	KUnit parameter generators get the test
- *  UMDEVMEM_HMM_UNLOCKED	hmm_range_fault_unlocked_timeout() exists
+ *  UMDEVMEM_HMM_UNLOCKED	hmm_range_fault_unlocked_timeout() exists (7.3)
  *  UMDEVMEM_FREE_BY_TYPE	a ZONE_DEVICE folio's last put does what its
  *				pgmap type needs (7.x), rather than handing
  *				every type to ops->page_free (6.12)
@@ -52,19 +54,7 @@ struct umdevmem_leaf {
 	bool exclusive;
 };
 
-#if __has_include("linux/leafops.h")
-
-#include <linux/leafops.h>
-
-#define UMDEVMEM_FOLIO_FREE 1
-#ifdef CONFIG_ARCH_HAS_PMD_SOFTLEAVES
-#define UMDEVMEM_HUGE 1
-#endif
-/* 7.x exclusive entries carry no write bit: their restored pte follows the VMA */
-#define UMDEVMEM_EXCLUSIVE_HAS_WRITE 0
-#define UMDEVMEM_KUNIT_ATTACH_MM 1
-#define UMDEVMEM_KUNIT_GEN_TEST 1
-#define UMDEVMEM_FREE_BY_TYPE 1
+#ifdef UMDEVMEM_HAVE_HMM_UNLOCKED
 #define UMDEVMEM_HMM_UNLOCKED 1
 
 static inline int umdevmem_hmm_range_fault_unlocked(struct hmm_range *range,
@@ -72,6 +62,30 @@ static inline int umdevmem_hmm_range_fault_unlocked(struct hmm_range *range,
 {
 	return hmm_range_fault_unlocked_timeout(range, timeout);
 }
+#else
+#define UMDEVMEM_HMM_UNLOCKED 0
+
+/* No hmm_range_fault_unlocked_timeout(): callers ask UMDEVMEM_HMM_UNLOCKED */
+static inline int umdevmem_hmm_range_fault_unlocked(struct hmm_range *range,
+						    unsigned long timeout)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+#if __has_include("linux/leafops.h")
+
+#include <linux/leafops.h>
+
+#define UMDEVMEM_FOLIO_FREE 1
+#ifdef UMDEVMEM_HAVE_HUGE	/* compat.mk: PMD softleaves or THP migration */
+#define UMDEVMEM_HUGE 1
+#endif
+/* 7.x exclusive entries carry no write bit: their restored pte follows the VMA */
+#define UMDEVMEM_EXCLUSIVE_HAS_WRITE 0
+#define UMDEVMEM_KUNIT_ATTACH_MM 1
+#define UMDEVMEM_KUNIT_GEN_TEST 1
+#define UMDEVMEM_FREE_BY_TYPE 1
 
 static inline struct dev_pagemap *umdevmem_page_pgmap(struct page *page)
 {
@@ -175,14 +189,6 @@ static inline void umdevmem_mm_set_unstable(struct mm_struct *mm, bool on)
 #define UMDEVMEM_KUNIT_ATTACH_MM 0
 #define UMDEVMEM_KUNIT_GEN_TEST 0
 #define UMDEVMEM_FREE_BY_TYPE 0
-#define UMDEVMEM_HMM_UNLOCKED 0
-
-/* No hmm_range_fault_unlocked_timeout(): callers ask UMDEVMEM_HMM_UNLOCKED */
-static inline int umdevmem_hmm_range_fault_unlocked(struct hmm_range *range,
-						    unsigned long timeout)
-{
-	return -EOPNOTSUPP;
-}
 
 static inline struct dev_pagemap *umdevmem_page_pgmap(struct page *page)
 {
