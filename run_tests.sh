@@ -13,7 +13,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=${UML_DEVMEM_WORK:-$TOP/work}
-SUPPORTED_LINES="6.12 7.3"
+SUPPORTED_LINES="6.12 7.2 7.3"
 # Lines newer than bookworm's come from Debian's newer suites through
 # scripts/debian_source.sh.
 
@@ -73,7 +73,8 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
                   with a 'series' file), applied after the project's series
   --json FILE     write the results, in kunit.py's JSON layout, to FILE
   --kernel LINE   kernel line to use (supported: $SUPPORTED_LINES; another
-                  7.x line is tried with the 7.3 series)
+                  line is tried with the nearest line's series, a newer
+                  one with the newest's; an older one is refused)
   --seed S        seed of the random-operation suite umdevmem_random (by
                   default a new one each run, printed); replays a run
   --ops N         operations the random suite runs (default 2000); a long
@@ -134,18 +135,41 @@ die() {
 	exit 2
 }
 
-# The series directory for KERNEL_LINE: its own, or 7.3's for another 7.x.
+# MAJOR.MINOR as one number, to compare lines.
+line_number() {
+	local major=${1%%.*} minor=${1#*.}
+	echo $((major * 1000 + minor))
+}
+
+# The series directory for KERNEL_LINE: its own; for a line without one,
+# the nearest line's of the same major (6.13: 6.12, 7.4: 7.3), or the
+# newest's for a tree newer than all of them (NEAR says why).  A line
+# older than the oldest the project carries is refused.
 choose_series_line() {
-	case " $SUPPORTED_LINES " in
-	*" $KERNEL_LINE "*) SERIES_LINE=$KERNEL_LINE ;;
-	*)
-		if [[ "$KERNEL_LINE" =~ ^7\.[0-9]+$ ]]; then
-			SERIES_LINE=7.3	# a neighbour: works if the series applies
-		else
-			die "unsupported kernel line '$KERNEL_LINE'" \
-				"uml-devmem carries series for: $SUPPORTED_LINES"
-		fi ;;
-	esac
+	local l d want best='' bestd=''
+	local oldest=${SUPPORTED_LINES%% *} newest=${SUPPORTED_LINES##* }
+	NEAR=
+	[[ "$KERNEL_LINE" =~ ^[0-9]+\.[0-9]+$ ]] ||
+		die "'$KERNEL_LINE' is not a kernel line" \
+			"give MAJOR.MINOR, one of: $SUPPORTED_LINES"
+	want=$(line_number "$KERNEL_LINE")
+	if [ "$want" -lt "$(line_number "$oldest")" ]; then
+		die "Linux $KERNEL_LINE is older than any line uml-devmem carries series for ($SUPPORTED_LINES)" \
+			"the oldest is $oldest: use --kernel $oldest (Debian's linux-source-$oldest), or KERNEL_SRC at a $oldest.y tree"
+	elif [ "$want" -gt "$(line_number "$newest")" ]; then
+		SERIES_LINE=$newest NEAR="newer than any line uml-devmem carries series for"
+	else
+		for l in $SUPPORTED_LINES; do
+			d=$(($(line_number "$l") - want))
+			d=${d#-}
+			[ "${l%%.*}" = "${KERNEL_LINE%%.*}" ] || d=$((d + 1000000))
+			if [ -z "$bestd" ] || [ "$d" -lt "$bestd" ]; then
+				best=$l bestd=$d
+			fi
+		done
+		SERIES_LINE=$best
+		[ "$bestd" -eq 0 ] || NEAR="the nearest line uml-devmem carries series for"
+	fi
 	# Debian's clang for the coverage build: 7.x needs LLVM 17 or later
 	if [ "${KERNEL_LINE%%.*}" -ge 7 ]; then LLVM=-19; else LLVM=-14; fi
 }
@@ -385,7 +409,10 @@ series_file_patches() {
 		f=${line%%[[:space:]]*}
 		case "$f" in ''|'#'*) continue ;; esac
 		[ -f "$dir/$f" ] || die "$dir/series names $f, which is missing"
-		PATCHES+=("$dir/$f")
+		case "$f" in	# a line may share another's patch: ../7.3/0002-...
+		*/*) PATCHES+=("$(cd "$dir/${f%/*}" && pwd)/${f##*/}") ;;
+		*) PATCHES+=("$dir/$f") ;;
+		esac
 		if [[ "$line" =~ \#\ fix:\ *(.*)$ ]]; then
 			FIXES+=("${BASH_REMATCH[1]}")
 		else
@@ -398,7 +425,7 @@ collect_patches() {
 	local before f
 	PATCHES=() FIXES=()
 	if [ "$SERIES_LINE" != "$KERNEL_LINE" ]; then
-		info "no series of its own for $KERNEL_LINE: trying the $SERIES_LINE series"
+		info "no series of its own for Linux $KERNEL_LINE: trying $SERIES_LINE's ($NEAR)"
 	fi
 	series_file_patches "$TOP/mm-patches/$SERIES_LINE"
 	series_file_patches "$TOP/arch-um-devmem/$SERIES_LINE"
@@ -429,11 +456,11 @@ collect_patches() {
 
 # Apply each patch to a private index on top of $BASE and commit it, the
 # way git am would, without touching any work tree.  Sets PATCHED, and
-# writes what was left out (fixes that do not apply) to $SRC/.git/
-# uml-devmem-not-applied.
+# writes to $SRC/.git/uml-devmem-not-applied what was left out (fixes
+# that do not apply) and what applied only with a 3-way merge or fuzz.
 apply_series() {
 	local index="$SRC/.git/uml-devmem-apply-index" commit=$BASE
-	local p n=0 total=${#PATCHES[@]} tree msg info err left=0
+	local p n=0 total=${#PATCHES[@]} tree msg info err left=0 rc
 	local skipped="$SRC/.git/uml-devmem-not-applied"
 
 	GIT_INDEX_FILE=$index wgit read-tree "$BASE"
@@ -441,15 +468,21 @@ apply_series() {
 	: >"$skipped"
 	for p in "${PATCHES[@]}"; do
 		n=$((n + 1))
-		if ! GIT_INDEX_FILE=$index wgit apply --cached "$p" 2>"$err"; then
+		rc=0
+		apply_one "$p" "$index" "$commit" "$err" >>"$skipped" || rc=$?
+		case $rc in
+		2)	# in the tree already: nothing to commit
+			left=$((left + 1))
+			continue ;;
+		1)
 			if [ -n "${FIXES[n - 1]}" ]; then
-				fix_left_out "$p" "$err" "${FIXES[n - 1]}" >>"$skipped"
+				fix_left_out "$p" "$index" "${FIXES[n - 1]}" >>"$skipped"
 				left=$((left + 1))
 				continue
 			fi
 			rm -f "$msg" "$info"
-			series_does_not_apply "$p" "$n" "$total" "$err" "$((n > NPROJECT))"
-		fi
+			series_does_not_apply "$p" "$n" "$total" "$err" "$((n > NPROJECT))" "$index" ;;
+		esac
 		tree=$(GIT_INDEX_FILE=$index wgit write-tree)
 		git mailinfo -b "$msg" /dev/null <"$p" >"$info"
 		commit=$(
@@ -465,41 +498,127 @@ apply_series() {
 	say_not_applied
 }
 
-# One line for a fix of mm code that does not apply: which, where, what
-# it fixes (and so which cases may fail without it).
-fix_left_out() {
-	local p=${1#"$TOP"/} where
-	where=$(sed -n 's/^error: patch failed: \(.*\)$/\1/p' "$2" | sort -u | tr '\n' ' ')
-	printf 'not applied: %s (at %s: this tree has the fix already, or has changed that code); it fixes %s\n' \
-		"$p" "${where% }" "$3"
+# apply_one PATCH INDEX COMMIT ERR: apply PATCH to INDEX (which holds
+# COMMIT) as it is; else, as git am -3 would, by a 3-way merge with the
+# files the patch was made against (their blobs are looked for in
+# KERNEL_SRC's own git and in the Debian trees of work/); else with fuzz,
+# as patch(1) would: only one line of context on each side of a hunk
+# need match, and whitespace does not count.  A patch that needed either
+# says so (stdout, one line).  Returns 0 when applied; 2, saying so, when
+# the tree has the patch already (it reverses cleanly, or the merge
+# changes nothing); 1 when it does not apply, with INDEX at COMMIT and
+# git's errors in ERR.
+apply_one() {
+	local p=$1 index=$2 commit=$3 err=$4 rel=${1#"$TOP"/}
+	GIT_INDEX_FILE=$index wgit apply --cached "$p" 2>"$err" && return 0
+	if GIT_INDEX_FILE=$index wgit apply --cached --check -R "$p" 2>/dev/null; then
+		echo "not applied: $rel: this tree has it already"
+		return 2
+	fi
+	import_preimages "$p"
+	if GIT_INDEX_FILE=$index wgit apply --cached -3 "$p" >/dev/null 2>&1; then
+		if [ "$(GIT_INDEX_FILE=$index wgit write-tree)" = "$(wgit rev-parse "$commit^{tree}")" ]; then
+			echo "not applied: $rel: this tree has it already (a 3-way merge changes nothing)"
+			return 2
+		fi
+		echo "applied with a 3-way merge (the tree has changed the code around it): $rel"
+		return 0
+	fi
+	GIT_INDEX_FILE=$index wgit read-tree "$commit"
+	if GIT_INDEX_FILE=$index wgit apply --cached -C1 --ignore-whitespace "$p" 2>/dev/null; then
+		echo "applied with fuzz (one line of context, whitespace ignored; the tree has changed the lines around it): $rel"
+		return 0
+	fi
+	GIT_INDEX_FILE=$index wgit read-tree "$commit"
+	return 1
 }
 
-# Say, on every run, the fixes the applied series left out.
+# Copy into the work tree's git the blobs PATCH was made against
+# ("index" lines), from KERNEL_SRC's own git or Debian's trees in work/,
+# so that a 3-way merge has its base.  Only those blobs: nothing here
+# depends on another repository afterwards.
+import_preimages() {
+	local blob repo
+	local -a repos=()
+	[ -z "$KERNEL_SRC" ] || [ ! -e "$KERNEL_SRC/.git" ] || repos+=("$KERNEL_SRC")
+	for repo in "$WORK"/linux-*/src; do
+		[ "$repo" = "$SRC" ] || [ ! -d "$repo/.git" ] || repos+=("$repo")
+	done
+	while read -r blob; do
+		wgit cat-file -e "$blob^{blob}" 2>/dev/null && continue
+		for repo in "${repos[@]}"; do
+			git -C "$repo" cat-file blob "$blob" 2>/dev/null |
+				wgit hash-object -w --stdin >/dev/null &&
+				wgit cat-file -e "$blob^{blob}" 2>/dev/null && break
+		done
+	done < <(sed -n 's/^index \([0-9a-f]*\)\.\..*/\1/p' "$1" | grep -v '^0*$' | sort -u)
+}
+
+# Which hunks of PATCH do not apply to INDEX, one indented line each.
+hunk_report() {
+	GIT_DIR="$SRC/.git" GIT_INDEX_FILE=$2 python3 "$TOP/scripts/patch_hunks.py" "$1" |
+		sed 's/^/    /'
+}
+
+# A fix of mm code that does not apply even by a 3-way merge or with
+# fuzz: which, where the tree changed that code, and what it fixes, so
+# which cases may fail without it.
+fix_left_out() {
+	local p=$1 index=$2 what=$3 rel=${1#"$TOP"/}
+	printf 'not applied: %s: this tree has changed that code; it fixes %s, so those cases may fail:\n' \
+		"$rel" "$what"
+	hunk_report "$p" "$index"
+}
+
+# Say, on every run, the fixes the applied series left out and the
+# patches that needed a 3-way merge or fuzz.
 say_not_applied() {
 	local f="$SRC/.git/uml-devmem-not-applied" line
 	[ -s "$f" ] || return 0
-	while read -r line; do
+	while IFS= read -r line; do
 		info "$line"
 	done <"$f"
 }
 
 series_does_not_apply() {
-	local p=$1 n=$2 total=$3 err=$4 user=$5 where files
+	local p=$1 n=$2 total=$3 err=$4 user=$5 index=$6 where files
+	say_not_applied		# what the patches before this one left out
+	local name=$p
 	if [ "$user" = 1 ]; then
 		where="your --series $USER_SERIES"
-		[ -d "$USER_SERIES" ] || p="message $((n - NPROJECT)) of the mbox"
+		[ -d "$USER_SERIES" ] || name="message $((n - NPROJECT)) of the mbox"
 	else
 		where="the project's series"
-		p=${p#"$TOP"/}
+		name=${p#"$TOP"/}
 	fi
-	[ -z "$KERNEL_SRC" ] || where="$where, on KERNEL_SRC=$KERNEL_SRC"
+	where="$where, on Linux $(wgit show "$BASE:Makefile" | tree_version)"
+	[ -z "$KERNEL_SRC" ] || where="$where, KERNEL_SRC=$KERNEL_SRC"
+	[ "$SERIES_LINE" = "$KERNEL_LINE" ] || where="$where, with the $SERIES_LINE series"
 	files=$(sed -n 's/^error: \(.*\): patch does not apply$/\1/p; s/^error: \(.*\): No such file or directory$/\1 (missing)/p' "$err" | sort -u | tr '\n' ' ')
 	local -a details
-	mapfile -t details <"$err"
+	mapfile -t details < <(hunk_report "$p" "$index")
+	[ ${#details[@]} -gt 0 ] || mapfile -t details <"$err"
 	rm -f "$err"
-	die "patch $n/$total does not apply ($where): $p" \
+	die "patch $n/$total does not apply ($where), not even with a 3-way merge or fuzz: $name" \
 		"failing file(s): ${files:-see below}" "${details[@]}" \
 		"nothing was changed; fix or rebase that patch, or use a tree it applies to"
+}
+
+# VERSION.PATCHLEVEL.SUBLEVEL and EXTRAVERSION of the Makefile on stdin.
+tree_version() {
+	sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p; s/^EXTRAVERSION = //p' |
+		head -n 4 | paste -sd. | sed 's/\.\([^.]*-[^.]*\)$/\1/; s/\.$//'
+}
+
+# One run at a time on a tree and its builds (two makes in one build
+# directory break each other's objects): a second run waits, and says so.
+# The lock is fd 9 of this shell; Python's children (make, UML) close it.
+lock_tree() {
+	local dir=${SRC%/src}
+	exec 9>"$WORK/.lock-${dir##*/}"
+	flock -n 9 && return
+	info "another run_tests.sh is using ${dir#"$TOP"/}: waiting for it to end"
+	flock 9
 }
 
 # Bring $SRC's work tree to $PATCHED, writing only the files that differ
@@ -511,15 +630,19 @@ prepare_source() {
 		KERNEL_SRC=$(cd "$KERNEL_SRC" && pwd)
 		SRC="$WORK/user-$(printf '%s' "$KERNEL_SRC" | sha1sum | cut -c1-12)/src"
 		say "using your tree KERNEL_SRC=$KERNEL_SRC (copied to ${SRC#"$TOP"/})"
+		lock_tree
 		prepare_user_tree
 	else
 		SRC="$WORK/linux-$KERNEL_LINE/src"
 		say "using Debian's linux-source-$KERNEL_LINE${WITH:+ with the $WITH series} (in ${SRC#"$TOP"/})"
+		lock_tree
 		prepare_debian_tree
 	fi
 
 	collect_patches
-	key=$( { echo "$BASE"; cat "${PATCHES[@]}"; } | sha1sum | cut -d' ' -f1)
+	# the patches and the way they are applied (the functions' own text)
+	key=$( { echo "$BASE"; cat "${PATCHES[@]}"; declare -f apply_series apply_one \
+		import_preimages fix_left_out; } | sha1sum | cut -d' ' -f1)
 	if [ -f "$SRC/.git/uml-devmem-key" ] &&
 		[ "$(cat "$SRC/.git/uml-devmem-key")" = "$key" ]; then
 		info "series already applied ($(wgit rev-list --count "$BASE..HEAD") patches)"
@@ -559,12 +682,12 @@ link_project() {
 # default, what the tree's selftests need (configs/selftest.kunitconfig,
 # in every build so that --selftest boots the suites' kernel), what the
 # series line's arch patches offer on top of it
-# (configs/line-LINE.kunitconfig, if any), and the config's own.
+# (configs/line-MAJOR.kunitconfig, if any), and the config's own.
 kunitconfig_files() {
 	echo "$TOP/configs/default.kunitconfig"
 	echo "$TOP/configs/selftest.kunitconfig"
-	[ ! -f "$TOP/configs/line-$SERIES_LINE.kunitconfig" ] ||
-		echo "$TOP/configs/line-$SERIES_LINE.kunitconfig"
+	[ ! -f "$TOP/configs/line-${SERIES_LINE%%.*}.kunitconfig" ] ||
+		echo "$TOP/configs/line-${SERIES_LINE%%.*}.kunitconfig"
 	[ "$CONFIG" = default ] || echo "$TOP/configs/$CONFIG.kunitconfig"
 }
 
@@ -769,6 +892,9 @@ report() {
 		failed=$((failed + f + $(log_reports "$r")))
 	done
 	random_summary
+	if grep -q '^not applied: .*changed that code' "$SRC/.git/uml-devmem-not-applied" 2>/dev/null; then
+		say "this tree runs without a fix of the project's (not applied, above): the cases that fix names may fail for its bug, not for a change of yours"
+	fi
 	if [ "$REPEAT" -gt 1 ]; then
 		say "$REPEAT boots with seed $SEED"
 		local -a runs=()
@@ -815,4 +941,6 @@ main() {
 	report
 }
 
-main "$@"
+# in braces: bash reads the whole line before it runs, so that an edit of
+# this file during a run does not change what the run executes next
+{ main "$@"; exit; }

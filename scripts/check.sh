@@ -31,6 +31,7 @@ PARTS=$(cat <<'EOF'
 6.12-coverage|6.12, coverage config|./run_tests.sh --config coverage
 6.12-unreached|6.12: unreached lines of migrate_device.c explained, any line numbers|tests/coverage_selftest.sh
 6.12-upstream|6.12: the tree's own default kunit run|scripts/upstream_kunit.sh 6.12
+7.2-default|7.2, default config (7.2's own mm series, 7.3's arch series but for THP)|./run_tests.sh --kernel 7.2 --config default
 7.3-default|7.3, default config|./run_tests.sh --kernel 7.3 --config default
 7.3-abort|7.3: a failed assertion leaves nothing behind|tests/abort_selftest.sh --kernel 7.3
 7.3-mutants|7.3: broken mm code the suites must catch|tests/mutation_selftest.sh 7.3

@@ -38,11 +38,14 @@ expect_error() {
 make_patch() {
 	local out=$1 mode=${2:-good} orig="$TMP/orig.c" new="$TMP/new.c"
 	git -C "$SRC" show HEAD:mm/migrate_device.c >"$orig"
-	if [ "$mode" = broken ]; then
-		sed '3s/.*/ * this line is not in any tree/' "$orig" >"$TMP/base.c"
+	if [ "$mode" = broken ]; then	# no line of the hunk's context matches
+		sed '1,4s/.*/ * this line is not in any tree/' "$orig" >"$TMP/base.c"
+		orig="$TMP/base.c"
+	elif [ "$mode" = fuzzy ]; then	# its outermost line of context does not
+		sed '4s/.*/ * this line is not in any tree/' "$orig" >"$TMP/base.c"
 		orig="$TMP/base.c"
 	fi
-	if [ "$mode" != good ] && [ "$mode" != broken ]; then
+	if [ "$mode" != good ] && [ "$mode" != broken ] && [ "$mode" != fuzzy ]; then
 		# at the top of migrate_vma_setup(): a WARNING on every call,
 		# or a panic or a hang in a migration of exactly 3 pages
 		local line
@@ -82,7 +85,9 @@ if ! "$TOP/run_tests.sh" --prepare-only >/dev/null; then
 fi
 
 expect_error "unknown option" "unknown argument '--bogus'" -- --bogus
-expect_error "unsupported kernel line" "unsupported kernel line '5.10'" -- --kernel 5.10
+expect_error "kernel line older than any" \
+	"Linux 5.10 is older than any line uml-devmem carries series for" -- --kernel 5.10
+expect_error "not a kernel line" "'7' is not a kernel line" -- --kernel 7
 # A 7.x line Debian does not carry: the newest one it does is named.
 expect_error "7.x line not in Debian" \
 	"the newest Debian offers is linux-source-7\.[0-9]+: try --kernel 7\.[0-9]+" -- --kernel 7.99
@@ -95,8 +100,26 @@ expect_error "KERNEL_SRC not a kernel tree" "is not a Linux source tree" \
 mkdir -p "$TMP/old/mm" "$TMP/old/tools/testing/kunit"
 printf 'VERSION = 5\nPATCHLEVEL = 10\n' >"$TMP/old/Makefile"
 touch "$TMP/old/mm/migrate_device.c" "$TMP/old/tools/testing/kunit/kunit.py"
-expect_error "KERNEL_SRC of an unsupported line" "unsupported kernel line '5.10'" \
+expect_error "KERNEL_SRC of a line older than any" \
+	"the oldest is 6\.[0-9]+: use --kernel 6\.[0-9]+ " \
 	KERNEL_SRC="$TMP/old" --
+# A tree newer than any line: the newest series is tried, and the first
+# patch that does not apply is named with its hunks, not even with fuzz.
+mkdir -p "$TMP/new/mm" "$TMP/new/tools/testing/kunit"
+printf 'VERSION = 8\nPATCHLEVEL = 1\nSUBLEVEL = 0\nEXTRAVERSION = -rc2\n' >"$TMP/new/Makefile"
+touch "$TMP/new/mm/migrate_device.c" "$TMP/new/tools/testing/kunit/kunit.py"
+expect_error "KERNEL_SRC newer than any line" \
+	"on Linux 8\.1\.0-rc2, KERNEL_SRC=.*, with the 7\.3 series\), not even with a 3-way merge or fuzz: arch-um-devmem/7\.3/0001" \
+	KERNEL_SRC="$TMP/new" -- --prepare-only
+if grep -q "trying 7.3's (newer than any line uml-devmem carries series for)" "$TMP/out" &&
+	grep -q "not applied: mm-patches/7.3/0001-.*: this tree has changed that code" "$TMP/out" &&
+	grep -q "hunk 1/[0-9]* of arch/um/Kconfig (line [0-9]*.*): the tree has no such file" "$TMP/out"; then
+	ok "a tree newer than any line: newest series tried, fixes left out, failing hunks named"
+else
+	not_ok "a tree newer than any line: newest series tried, fixes left out, failing hunks named"
+	sed 's/^/    # /' "$TMP/out" | head -n 20
+fi
+rm -rf "$WORK/user-$(printf '%s' "$TMP/new" | sha1sum | cut -c1-12)"	# its snapshot
 expect_error "KERNEL_SRC not of the --kernel line" "is Linux 5.10, not 6.12" \
 	KERNEL_SRC="$TMP/old" -- --kernel 6.12
 sed -i 's/= 5$/= 6/; s/= 10$/= 12/' "$TMP/old/Makefile"
@@ -112,14 +135,26 @@ n_mm=$(grep -c "^[^#[:space:]]" "$TOP/mm-patches/6.12/series")
 n_arch=$(grep -c "^[^#[:space:]]" "$TOP/arch-um-devmem/6.12/series")
 n=$((n_mm + n_arch + 1))
 expect_error "--series that does not apply" \
-	"patch $n/$n does not apply \(your --series .*broken.mbox\): message 1 of the mbox" \
+	"patch $n/$n does not apply \(your --series .*broken.mbox, on Linux 6\.12\.[0-9]+\), not even with a 3-way merge or fuzz: message 1 of the mbox" \
 	-- --series "$TMP/broken.mbox"
 if grep -q "failing file(s): mm/migrate_device.c" "$TMP/out" &&
+	grep -q "hunk 1/1 of mm/migrate_device.c (line 1): the tree's file lacks a line the hunk has as context" "$TMP/out" &&
 	[ "$(head_and_key)" = "$before" ]; then
 	ok "failed --series names mm/migrate_device.c and leaves the tree alone"
 else
 	not_ok "failed --series names mm/migrate_device.c and leaves the tree alone"
 fi
+# One whose outermost line of context has changed applies with fuzz, said.
+make_patch "$TMP/fuzzy.mbox" fuzzy
+if "$TOP/run_tests.sh" --series "$TMP/fuzzy.mbox" --prepare-only >"$TMP/out" 2>&1 &&
+	grep -q "applied with fuzz (one line of context, .*): .*0001" "$TMP/out" &&
+	grep -q "uml-devmem runner self-test" "$SRC/mm/migrate_device.c"; then
+	ok "--series with a changed line of context applies with fuzz, and says so"
+else
+	not_ok "--series with a changed line of context applies with fuzz, and says so"
+	sed 's/^/    # /' "$TMP/out" | tail -n 5
+fi
+"$TOP/run_tests.sh" --prepare-only >/dev/null 2>&1	# the project's series alone again
 mkdir -p "$TMP/emptydir"
 expect_error "--series directory without patches" "holds no patches" -- --series "$TMP/emptydir"
 

@@ -8,7 +8,10 @@
 # umdevmem_abort.abort=1 fail exactly the abort cases (abort_selftest.sh);
 # the copy must not change.  The copy carries one of the project's mm
 # fixes already, as a developer's tree may: the runner must leave that
-# patch out, say so, and pass.  make check runs it with --config debug,
+# patch out, say so, and pass.  It also has drifted from Debian's
+# (tests/drift/6.12.diff: upstream-style changes in the context of an
+# arch patch and of an mm fix): those two must apply by a 3-way merge,
+# and say so.  make check runs it with --config debug,
 # so that this is also the 6.12 debug run; its last line counts the
 # run's cases and these checks.
 set -uo pipefail
@@ -22,21 +25,24 @@ TREE="$WORK/user-tree-6.12"
 	echo "0 passed, 1 failed"
 	exit 1
 }
-base=$(cat "$SRC/.git/uml-devmem-base")
-if [ "$(cat "$TREE/.uml-devmem-base" 2>/dev/null)" != "$base" ]; then
-	echo "==> copying the pristine 6.12 tree to ${TREE#"$TOP"/}"
+fix=mm-patches/6.12/0002-mm-hmm-fault-only-the-page-that-needs-it-in-hmm_vma_.patch
+drift=tests/drift/6.12.diff
+tree_git() { GIT_CEILING_DIRECTORIES="$WORK" git -C "$TREE" "$@"; }
+# the copy is made again when the base, the fix or the drift changed
+key="$(cat "$SRC/.git/uml-devmem-base") $(cat "$TOP/$fix" "$TOP/$drift" | sha1sum | cut -c1-12)"
+if [ "$(cat "$TREE/.uml-devmem-base" 2>/dev/null)" != "$key" ]; then
+	echo "==> copying the pristine 6.12 tree to ${TREE#"$TOP"/}, with ${fix##*/} and $drift"
 	rm -rf "$TREE"
 	mkdir -p "$TREE"
-	git -C "$SRC" archive "$base" | tar -x -C "$TREE"
-	echo "$base" >"$TREE/.uml-devmem-base"
-fi
-fix=mm-patches/6.12/0002-mm-hmm-fault-only-the-page-that-needs-it-in-hmm_vma_.patch
-tree_git() { GIT_CEILING_DIRECTORIES="$WORK" git -C "$TREE" "$@"; }
-if ! tree_git apply --check -R "$TOP/$fix" 2>/dev/null &&
-	! tree_git apply "$TOP/$fix"; then
-	echo "user_tree_selftest.sh: $fix does not apply to the copy"
-	echo "0 passed, 1 failed"
-	exit 1
+	git -C "$SRC" archive "${key%% *}" | tar -x -C "$TREE"
+	for p in "$fix" "$drift"; do
+		tree_git apply "$TOP/$p" || {
+			echo "user_tree_selftest.sh: $p does not apply to the copy"
+			echo "0 passed, 1 failed"
+			exit 1
+		}
+	done
+	echo "$key" >"$TREE/.uml-devmem-base"
 fi
 touch "$TMP/stamp"
 sleep 1
@@ -50,11 +56,18 @@ if [ "$rc" -eq 0 ] && [[ "$last" =~ ^[1-9][0-9]*\ passed,\ 0\ failed ]]; then
 else
 	not_ok "KERNEL_SRC tree builds and passes ($last, exit $rc)"
 fi
-if grep -q "not applied: $fix (at mm/hmm.c:" "$TMP/out"; then
+if grep -q "not applied: $fix: this tree has it already" "$TMP/out"; then
 	ok "a fix the tree has already is left out and said"
 else
 	not_ok "a fix the tree has already is left out and said"
 fi
+for p in arch-um-devmem/6.12/0004-um-drivers-hook mm-patches/6.12/0003-mm-rmap; do
+	if grep -q "applied with a 3-way merge (.*): $p" "$TMP/out"; then
+		ok "a patch whose context the tree changed applies by a 3-way merge: $p"
+	else
+		not_ok "a patch whose context the tree changed applies by a 3-way merge: $p"
+	fi
+done
 
 KERNEL_SRC="$TREE" "$TOP/tests/abort_selftest.sh" "$@" >"$TMP/abort" 2>&1
 sed 's/^/    /' "$TMP/abort"
