@@ -154,8 +154,12 @@ choose_series_line() {
 			"give MAJOR.MINOR, one of: $SUPPORTED_LINES"
 	want=$(line_number "$KERNEL_LINE")
 	if [ "$want" -lt "$(line_number "$oldest")" ]; then
+		local plan=
+		[ ! -f "$TOP/docs/port-$KERNEL_LINE.md" ] ||
+			plan="(docs/port-$KERNEL_LINE.md says what a port to $KERNEL_LINE needs)"
 		die "Linux $KERNEL_LINE is older than any line uml-devmem carries series for ($SUPPORTED_LINES)" \
-			"the oldest is $oldest: use --kernel $oldest (Debian's linux-source-$oldest), or KERNEL_SRC at a $oldest.y tree"
+			"the oldest is $oldest: use --kernel $oldest (Debian's linux-source-$oldest), or KERNEL_SRC at a $oldest.y tree" \
+			${plan:+"$plan"}
 	elif [ "$want" -gt "$(line_number "$newest")" ]; then
 		SERIES_LINE=$newest NEAR="newer than any line uml-devmem carries series for"
 	else

@@ -32,6 +32,7 @@ PARTS=$(cat <<'EOF'
 6.12-unreached|6.12: unreached lines of migrate_device.c explained, any line numbers|tests/coverage_selftest.sh
 6.12-upstream|6.12: the tree's own default kunit run|scripts/upstream_kunit.sh 6.12
 7.2-default|7.2, default config (7.2's own mm series, 7.3's arch series but for THP)|./run_tests.sh --kernel 7.2 --config default
+7.2-hmm-tests|7.2: hmm-tests with test_hmm's coherent fix, and the userspace suite; out: as on 7.3|./run_tests.sh --kernel 7.2 --selftest hmm,user --with test-hmm --filter '*,-hmm.hmm_device_coherent.migrate_anon_huge_err,-*.benchmark_thp_migration'
 7.3-default|7.3, default config|./run_tests.sh --kernel 7.3 --config default
 7.3-abort|7.3: a failed assertion leaves nothing behind|tests/abort_selftest.sh --kernel 7.3
 7.3-mutants|7.3: broken mm code the suites must catch|tests/mutation_selftest.sh 7.3
