@@ -569,8 +569,8 @@ hunk_report() {
 # which cases may fail without it.
 fix_left_out() {
 	local p=$1 index=$2 what=$3 rel=${1#"$TOP"/}
-	printf 'not applied: %s: this tree has changed that code; it fixes %s, so those cases may fail:\n' \
-		"$rel" "$what"
+	printf 'not applied: %s: this tree (Linux %s) has changed that code; it fixes %s, so those cases may fail:\n' \
+		"$rel" "$(wgit show "$BASE:Makefile" | tree_version)" "$what"
 	hunk_report "$p" "$index"
 }
 
