@@ -97,17 +97,19 @@ expect_error "KERNEL_SRC missing" "is not a directory" KERNEL_SRC="$TMP/none" --
 mkdir -p "$TMP/empty"
 expect_error "KERNEL_SRC not a kernel tree" "is not a Linux source tree" \
 	KERNEL_SRC="$TMP/empty" --
-mkdir -p "$TMP/old/mm" "$TMP/old/tools/testing/kunit"
-printf 'VERSION = 5\nPATCHLEVEL = 10\n' >"$TMP/old/Makefile"
-touch "$TMP/old/mm/migrate_device.c" "$TMP/old/tools/testing/kunit/kunit.py"
+# fake_tree DIR MAKEFILE-LINES: what check_user_tree looks for, nothing more
+fake_tree() {
+	mkdir -p "$1/mm" "$1/tools/testing/kunit"
+	printf "$2" >"$1/Makefile"
+	touch "$1/mm/migrate_device.c" "$1/tools/testing/kunit/kunit.py"
+}
+fake_tree "$TMP/old" 'VERSION = 5\nPATCHLEVEL = 10\n'
 expect_error "KERNEL_SRC of a line older than any" \
 	"the oldest is 6\.[0-9]+: use --kernel 6\.[0-9]+ " \
 	KERNEL_SRC="$TMP/old" --
 # A tree newer than any line: the newest series is tried, and the first
 # patch that does not apply is named with its hunks, not even with fuzz.
-mkdir -p "$TMP/new/mm" "$TMP/new/tools/testing/kunit"
-printf 'VERSION = 8\nPATCHLEVEL = 1\nSUBLEVEL = 0\nEXTRAVERSION = -rc2\n' >"$TMP/new/Makefile"
-touch "$TMP/new/mm/migrate_device.c" "$TMP/new/tools/testing/kunit/kunit.py"
+fake_tree "$TMP/new" 'VERSION = 8\nPATCHLEVEL = 1\nSUBLEVEL = 0\nEXTRAVERSION = -rc2\n'
 expect_error "KERNEL_SRC newer than any line" \
 	"on Linux 8\.1\.0-rc2, KERNEL_SRC=.*, with the 7\.3 series\), not even with a 3-way merge or fuzz: arch-um-devmem/7\.3/0001" \
 	KERNEL_SRC="$TMP/new" -- --prepare-only
