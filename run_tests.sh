@@ -343,10 +343,12 @@ check_user_tree() {
 	fi
 }
 
-# git in the work tree, with an identity of its own for the series commits.
+# git in the work tree, with an identity of its own for the series commits;
+# no automatic gc, which would repack a kernel tree in the background
+# during the build, holding the tree's lock (fd 9) for minutes.
 wgit() {
 	git -C "$SRC" -c user.name=uml-devmem -c user.email=uml-devmem@localhost \
-		-c core.autocrlf=false "$@"
+		-c core.autocrlf=false -c gc.auto=0 "$@" 9>&-
 }
 
 # Debian's tarball, unpacked once into $SRC and committed as the base.
