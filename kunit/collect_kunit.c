@@ -170,7 +170,7 @@ static void isolated_page_is_restored(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, victim);
 	folio = page_folio(victim);
 	lru_add_drain();
-	KUNIT_ASSERT_TRUE(test, folio_isolate_lru(folio));
+	KUNIT_ASSERT_TRUE(test, umdevmem_isolate_lru(folio));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 				putback_lru_action, folio), 0);
 	res = dmk_migrate(test, dmk(test)->dev[0], addr, NPAGES,

@@ -182,7 +182,7 @@ static void gup_faults_device_pages_back(struct kunit *test)
 	addr = dmk_map_on_device(test, dev, 2, 109, false);
 	before = dmk_stats(dev);
 	mmap_read_lock(mm);
-	ret = get_user_pages(addr, 1, FOLL_WRITE, &got);
+	ret = umdevmem_get_user_pages(addr, 1, FOLL_WRITE, &got);
 	mmap_read_unlock(mm);
 	KUNIT_ASSERT_EQ(test, ret, 1);
 	dmk_hold_page(test, got);

@@ -32,6 +32,7 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <umdevmem.h>
+#include "dmk_kunit_compat.h"
 
 #define DMK_DEVICES 2
 

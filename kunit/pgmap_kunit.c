@@ -17,7 +17,9 @@
  * memremap_pages()' WARN()s on a malformed pgmap (no ops, no owner, a
  * conflicting range) are not provoked: a WARNING fails the run.
  */
+#if __has_include("kunit/device.h")
 #include <kunit/device.h>
+#endif
 #include <linux/ioport.h>
 #include <asm/device_window.h>
 #include "dmk.h"

@@ -163,9 +163,9 @@ static void race_expect_rss(struct kunit *test, unsigned long want)
 {
 	struct mm_struct *mm = current->mm;
 
-	KUNIT_EXPECT_EQ(test, percpu_counter_sum(&mm->rss_stat[MM_ANONPAGES]),
+	KUNIT_EXPECT_EQ(test, umdevmem_mm_counter(mm, MM_ANONPAGES),
 			(s64)want);
-	KUNIT_EXPECT_EQ(test, percpu_counter_sum(&mm->rss_stat[MM_SWAPENTS]),
+	KUNIT_EXPECT_EQ(test, umdevmem_mm_counter(mm, MM_SWAPENTS),
 			0);
 }
 

@@ -704,8 +704,8 @@ static int rnd_check(struct rnd_ctx *c)
 		mmap_read_unlock(mm);
 		if (ret)
 			break;
-		anon = percpu_counter_sum(&mm->rss_stat[MM_ANONPAGES]);
-		swap = percpu_counter_sum(&mm->rss_stat[MM_SWAPENTS]);
+		anon = umdevmem_mm_counter(mm, MM_ANONPAGES);
+		swap = umdevmem_mm_counter(mm, MM_SWAPENTS);
 		if (anon != rss || swap)
 			ret = rnd_fail(c, "mm%d counts %lld anon pages and %lld swap entries, model says %lu and 0",
 				       k, anon, swap, rss);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * uml-devmem: the kernel API differences between the lines the fake
- * device and its suites build on, 6.12 and 7.x, in one place.
+ * device and its suites build on, 6.1, 6.12 and 7.x, in one place.
  *
  * The lines are told apart by a header: <linux/leafops.h> (softleaf_t)
- * exists in 7.x and not in 6.12.  What a header's presence does not tell
- * (a function that 7.3 has and 7.2 not, a Kconfig symbol 7.3 renamed),
- * compat.mk probes in the tree and passes as UMDEVMEM_HAVE_* macros.
+ * exists in 7.x and not in 6.12 or 6.1.  What a header's presence does not
+ * tell (a function that 7.3 has and 7.2 not, a Kconfig symbol 7.3 renamed,
+ * the mm API 6.1 has in another form), compat.mk probes in the tree and
+ * passes as UMDEVMEM_* macros.
  * Everything else asks the feature macros defined here:
  *
  *  UMDEVMEM_FOLIO_FREE		dev_pagemap_ops frees whole folios
@@ -19,6 +20,10 @@
  *  UMDEVMEM_FREE_BY_TYPE	a ZONE_DEVICE folio's last put does what its
  *				pgmap type needs (7.x), rather than handing
  *				every type to ops->page_free (6.12)
+ *
+ * 6.1's mm API in 6.12's form: vm_flags_set()/vm_flags_clear(), pmdp_get(),
+ * pmd_dirty() without THP, umdevmem_mm_counter(), umdevmem_get_user_pages()
+ * and umdevmem_isolate_lru().
  */
 #ifndef __UMDEVMEM_COMPAT_H
 #define __UMDEVMEM_COMPAT_H
@@ -71,6 +76,64 @@ static inline int umdevmem_hmm_range_fault_unlocked(struct hmm_range *range,
 {
 	return -EOPNOTSUPP;
 }
+#endif
+
+#ifndef UMDEVMEM_HAVE_VM_FLAGS_SET	/* 6.1: vm_flags is a plain field */
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+#ifndef UMDEVMEM_HAVE_PMDP_GET
+static inline pmd_t pmdp_get(pmd_t *pmdp)
+{
+	return READ_ONCE(*pmdp);
+}
+#endif
+
+#if !defined(UMDEVMEM_HAVE_PMD_DIRTY_FALLBACK) && \
+	!defined(CONFIG_TRANSPARENT_HUGEPAGE)
+/* 6.1 without THP: no huge PMD, so none is dirty */
+static inline int pmd_dirty(pmd_t pmd)
+{
+	return 0;
+}
+#endif
+
+/* An mm's exact count of @member pages (6.1: atomic, not per-CPU) */
+static inline s64 umdevmem_mm_counter(struct mm_struct *mm, int member)
+{
+#ifdef UMDEVMEM_HAVE_PERCPU_RSS
+	return percpu_counter_sum(&mm->rss_stat[member]);
+#else
+	return get_mm_counter(mm, member);
+#endif
+}
+
+static inline long umdevmem_get_user_pages(unsigned long start,
+					   unsigned long nr_pages,
+					   unsigned int gup_flags,
+					   struct page **pages)
+{
+#ifdef UMDEVMEM_GUP_VMAS	/* 6.1: and the VMAs, if asked */
+	return get_user_pages(start, nr_pages, gup_flags, pages, NULL);
+#else
+	return get_user_pages(start, nr_pages, gup_flags, pages);
+#endif
+}
+
+/* folio_isolate_lru() of mm/internal.h: true if the folio was taken off */
+#ifdef UMDEVMEM_ISOLATE_LRU_INT	/* 6.1: 0 or -EBUSY */
+#define umdevmem_isolate_lru(folio) (folio_isolate_lru(folio) == 0)
+#else
+#define umdevmem_isolate_lru(folio) folio_isolate_lru(folio)
 #endif
 
 #if __has_include("linux/leafops.h")
