@@ -13,7 +13,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=${UML_DEVMEM_WORK:-$TOP/work}
-SUPPORTED_LINES="6.12 7.2 7.3"
+SUPPORTED_LINES="6.1 6.12 7.2 7.3"
 # Lines newer than bookworm's come from Debian's newer suites through
 # scripts/debian_source.sh.
 
@@ -59,7 +59,7 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
 
   --config NAME   kunitconfig fragment from configs/ on top of the default
                   one (default, debug, coverage); coverage builds with
-                  clang (clang-14 for 6.12, clang-19 for 7.x, which
+                  clang (clang-14 for 6.x, clang-19 for 7.x, which
                   needs LLVM 17 or later), instruments only the files it
                   reports on, and shows which lines changed since the
                   pristine tree were reached
@@ -111,7 +111,7 @@ and its KUnit suites, run the suites, and print 'N passed, N failed'.
                   then stop (scripts that need the tree use it)
 
 Environment:
-  KERNEL_SRC=DIR  use your own tree (6.12 or 7.x; its Makefile says which,
+  KERNEL_SRC=DIR  use your own tree (6.1, 6.12 or 7.x; its Makefile says which,
                   unless --kernel is given) instead of Debian's linux-source
                   package; it is copied (never modified) into the work
                   directory before patches are applied
@@ -354,7 +354,7 @@ wgit() {
 # Debian's tarball, unpacked once into $SRC and committed as the base.
 prepare_debian_tree() {
 	local tarball=/usr/src/linux-source-$KERNEL_LINE.tar.xz
-	if [ "$KERNEL_LINE" = 6.12 ]; then
+	if [ "$KERNEL_LINE" = 6.1 ] || [ "$KERNEL_LINE" = 6.12 ]; then	# bookworm's
 		[ -f "$tarball" ] || need_packages "linux-source-$KERNEL_LINE"
 		[ -f "$tarball" ] || die "$tarball is missing after installing linux-source-$KERNEL_LINE"
 	else
@@ -688,21 +688,29 @@ link_project() {
 # default, what the tree's selftests need (configs/selftest.kunitconfig,
 # in every build so that --selftest boots the suites' kernel), what the
 # series line's arch patches offer on top of it
-# (configs/line-MAJOR.kunitconfig, if any), and the config's own.
+# (configs/line-MAJOR.kunitconfig, then line-MAJOR.MINOR.kunitconfig, if
+# any: a later fragment overrides an earlier one), and the config's own.
 kunitconfig_files() {
 	echo "$TOP/configs/default.kunitconfig"
 	echo "$TOP/configs/selftest.kunitconfig"
 	[ ! -f "$TOP/configs/line-${SERIES_LINE%%.*}.kunitconfig" ] ||
 		echo "$TOP/configs/line-${SERIES_LINE%%.*}.kunitconfig"
+	[ ! -f "$TOP/configs/line-$SERIES_LINE.kunitconfig" ] ||
+		echo "$TOP/configs/line-$SERIES_LINE.kunitconfig"
 	[ "$CONFIG" = default ] || echo "$TOP/configs/$CONFIG.kunitconfig"
 }
 
+# One kunitconfig in $BUILD from the fragments, where a later fragment's
+# value of an option replaces an earlier one's (kunit.py refuses two).
 kunitconfigs() {
-	local f
-	KCFG=()
-	while read -r f; do
-		KCFG+=(--kunitconfig="$f")
-	done < <(kunitconfig_files)
+	local merged="$BUILD/uml-devmem.kunitconfig"
+	kunitconfig_files | xargs awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { n = $0; sub(/=.*/, "", n) }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { n = $2 }
+		n != "" { if (!(n in v)) order[++k] = n; v[n] = $0; n = "" }
+		END { for (i = 1; i <= k; i++) print v[order[i]] }' >"$merged.new"
+	mv "$merged.new" "$merged"
+	KCFG=(--kunitconfig="$merged")
 }
 
 # Make options of the coverage build: clang, and its profile
@@ -795,6 +803,16 @@ build_and_run() {
 	COVERED=()
 	[ "$CONFIG" != coverage ] || coverage_options
 	kunitconfigs
+	if [ -n "$SELFTEST" ] && ! grep -q 'getopt(argc, argv, "hl' \
+		"$SRC/tools/testing/selftests/kselftest_harness.h"; then
+		die "--selftest: the kselftest harness of Linux $KERNEL_LINE cannot list its cases or run one alone (no -l, -t)" \
+			"which the runner needs to give every case a verdict; 6.12's harness and later have them"
+	fi
+	if [[ ",$SELFTEST," == *,hmm,* ]] &&
+		grep -qx '# CONFIG_TEST_HMM is not set' "$BUILD/uml-devmem.kunitconfig"; then
+		die "--selftest hmm: Linux $SERIES_LINE's configuration has no test_hmm (configs/line-$SERIES_LINE.kunitconfig says why)" \
+			"hmm-tests run on the other lines: $(echo " $SUPPORTED_LINES " | sed "s/ $SERIES_LINE / /;s/^ //;s/ $//")"
+	fi
 	configure
 	build_kernel
 

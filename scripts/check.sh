@@ -14,6 +14,8 @@
 # default, debug and coverage build directories are built once and every
 # later part of the line builds on them (the hmm-walk series switches
 # the 7.3 tree and back, which rebuilds only what the series touches).
+# The hmm-walk series' debug run (--with hmm-walk --config debug) is not a
+# part: a debug build of its own, for the optional series.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +33,8 @@ PARTS=$(cat <<'EOF'
 6.12-coverage|6.12, coverage config|./run_tests.sh --config coverage
 6.12-unreached|6.12: unreached lines of migrate_device.c explained, any line numbers|tests/coverage_selftest.sh
 6.12-upstream|6.12: the tree's own default kunit run|scripts/upstream_kunit.sh 6.12
+6.1-default|6.1, default config (6.12's series but five patches made for 6.1; no THP)|./run_tests.sh --kernel 6.1 --config default
+6.1-abort|6.1: a failed assertion leaves nothing behind (6.1's KUnit cleans up in another thread)|tests/abort_selftest.sh --kernel 6.1
 7.2-default|7.2, default config (7.2's own mm series, 7.3's arch series but for THP)|./run_tests.sh --kernel 7.2 --config default
 7.2-hmm-tests|7.2: hmm-tests with test_hmm's coherent fix, and the userspace suite; out: as on 7.3|./run_tests.sh --kernel 7.2 --selftest hmm,user --with test-hmm --filter '*,-hmm.hmm_device_coherent.migrate_anon_huge_err,-*.benchmark_thp_migration'
 7.3-default|7.3, default config|./run_tests.sh --kernel 7.3 --config default
@@ -39,7 +43,6 @@ PARTS=$(cat <<'EOF'
 7.3-hmm-tests|7.3: hmm-tests with test_hmm's coherent fix, and the userspace suite; out: a case a coherent test_hmm device cannot pass, and the benchmark (docs/hmm-tests.md)|./run_tests.sh --kernel 7.3 --selftest hmm,user --with test-hmm --filter '*,-hmm.hmm_device_coherent.migrate_anon_huge_err,-*.benchmark_thp_migration'
 7.3-hmm-walk|7.3 with the hmm-walk series, default config|./run_tests.sh --kernel 7.3 --with hmm-walk --config default
 7.3-hmm-walk-mutants|7.3: broken hmm-walk series the suites must catch|tests/mutation_selftest.sh 7.3-hmm-walk
-7.3-hmm-walk-debug|7.3 with the hmm-walk series, debug config|./run_tests.sh --kernel 7.3 --with hmm-walk --config debug
 7.3-debug|7.3, debug config|./run_tests.sh --kernel 7.3 --config debug
 7.3-upstream|7.3: the tree's own default kunit run|scripts/upstream_kunit.sh 7.3
 checkpatch|checkpatch of the patches and kernel C|scripts/checkpatch.sh

@@ -188,6 +188,9 @@ expect_error "--with a series of another line" \
 expect_error "--bench-mib too large" "is not a size from 1 to 256" -- --bench-mib 4096
 expect_error "--selftest unknown" "--selftest 'nope': no such selftest" -- --selftest nope
 expect_error "--selftest with a suite option" "not the KUnit suites" -- --selftest hmm --seed 3
+# 6.1: no test_hmm (it needs THP) and a harness without -l and -t
+expect_error "--selftest on a line whose harness cannot list cases" \
+	"the kselftest harness of Linux 6.1 cannot list its cases" -- --kernel 6.1 --selftest user
 
 # hmm-tests: a case that hangs (here: takes longer than --case-timeout)
 # is named, the cases after it run in a fresh boot, and the next run works.
