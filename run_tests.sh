@@ -803,7 +803,7 @@ build_and_run() {
 	COVERED=()
 	[ "$CONFIG" != coverage ] || coverage_options
 	kunitconfigs
-	if [ -n "$SELFTEST" ] && ! grep -q 'getopt(argc, argv, "hl' \
+	if [ -n "$SELFTEST" ] && ! grep -q "case 'l':" \
 		"$SRC/tools/testing/selftests/kselftest_harness.h"; then
 		die "--selftest: the kselftest harness of Linux $KERNEL_LINE cannot list its cases or run one alone (no -l, -t)" \
 			"which the runner needs to give every case a verdict; 6.12's harness and later have them"
