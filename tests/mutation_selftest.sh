@@ -84,14 +84,18 @@ mutate() {
 		rm -f "$TMP/out.json"
 	done
 
-	if "$TOP/run_tests.sh" "${args[@]}" >"$TMP/log" 2>&1; then
+	if "$TOP/run_tests.sh" "${args[@]}" --json "$TMP/out.json" \
+		>"$TMP/log" 2>&1; then
 		pass=$((pass + 1))
 		echo "ok - tree restored, suites pass again (${args[*]:-6.12})"
 	else
 		fail=$((fail + 1))
 		echo "not ok - tree restored, suites pass again (${args[*]:-6.12})"
+		[ -s "$TMP/out.json" ] && failed_cases "$TMP/out.json" |
+			sed 's/^/    # failed: /'
 		tail -n 5 "$TMP/log" | sed 's/^/    # /'
 	fi
+	rm -f "$TMP/out.json"
 }
 
 # mm code and UML's uaccess of 6.12 and of 7.3; the hmm-walk series of 7.3
