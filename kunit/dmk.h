@@ -87,6 +87,7 @@ struct dmk {
 	atomic_t stuck;			/* threads that would not end */
 	struct umdevmem *watched[DMK_WATCH_MAX];
 	int nwatched;
+	void *gpu;	/* the GPU SVM suites' struct dmk_gpu (dmk_gpusvm.h) */
 };
 
 static inline struct dmk *dmk(struct kunit *test)

@@ -94,24 +94,32 @@ static void umdevmem_take(struct umdevmem *dev, unsigned long idx,
 	dev->allocated += nr;
 }
 
-struct page *umdevmem_alloc_page(struct umdevmem *dev)
+long umdevmem_take_page(struct umdevmem *dev)
 {
 	unsigned long idx;
 	long chunk;
-	struct page *page;
 
 	spin_lock(&dev->lock);
 	chunk = umdevmem_pick_chunk(dev);
 	if (chunk < 0 || umdevmem_inject(&dev->fail_alloc)) {
 		dev->alloc_failed++;
 		spin_unlock(&dev->lock);
-		return NULL;
+		return -1;
 	}
 	idx = find_next_bit(dev->free_map, dev->npages,
 			    chunk * UMDEVMEM_CHUNK_PAGES);
 	umdevmem_take(dev, idx, 1);
 	spin_unlock(&dev->lock);
+	return idx;
+}
 
+struct page *umdevmem_alloc_page(struct umdevmem *dev)
+{
+	long idx = umdevmem_take_page(dev);
+	struct page *page;
+
+	if (idx < 0)
+		return NULL;
 	page = pfn_to_page(dev->first_pfn + idx);
 	umdevmem_page_init(page, &dev->pgmap);	/* one reference, locked */
 	return page;
@@ -136,11 +144,9 @@ long umdevmem_take_chunk(struct umdevmem *dev)
 	return c * UMDEVMEM_CHUNK_PAGES;
 }
 
-static void umdevmem_give_back(struct page *page, unsigned long nr)
+void umdevmem_give_back(struct umdevmem *dev, unsigned long idx,
+			unsigned long nr)
 {
-	struct umdevmem *dev = page_to_umdevmem(page);
-	unsigned long idx = page_to_pfn(page) - dev->first_pfn;
-
 	spin_lock(&dev->lock);
 	bitmap_set(dev->free_map, idx, nr);
 	dev->chunk_free[idx / UMDEVMEM_CHUNK_PAGES] += nr;
@@ -149,14 +155,21 @@ static void umdevmem_give_back(struct page *page, unsigned long nr)
 	spin_unlock(&dev->lock);
 }
 
+static void umdevmem_give_back_page(struct page *page, unsigned long nr)
+{
+	struct umdevmem *dev = page_to_umdevmem(page);
+
+	umdevmem_give_back(dev, page_to_pfn(page) - dev->first_pfn, nr);
+}
+
 /* dev_pagemap_ops.folio_free (7.x) */
 void umdevmem_folio_free(struct folio *folio)
 {
-	umdevmem_give_back(&folio->page, folio_nr_pages(folio));
+	umdevmem_give_back_page(&folio->page, folio_nr_pages(folio));
 }
 
 /* dev_pagemap_ops.page_free (6.12) */
 void umdevmem_page_free(struct page *page)
 {
-	umdevmem_give_back(page, 1);
+	umdevmem_give_back_page(page, 1);
 }

@@ -143,6 +143,42 @@ bool umdevmem_copy_folio(bool to_dev, struct page *devp, struct page *sys,
 	return !ret;
 }
 
+/*
+ * One DMA batch of @n page copies between device pages of @dev and the
+ * pages in @sys, for a caller that handles a failed batch itself
+ * (umdevmem_drm.c): a NULL @devp entry is no copy, a NULL @sys entry
+ * zeroes the device page (to the device) or is no copy (from it).  All
+ * or nothing: -EIO when a page copy is refused, and no page is dropped.
+ */
+int umdevmem_copy_run(struct umdevmem *dev, bool to_dev, struct page **devp,
+		      struct page **sys, unsigned long n)
+{
+	struct umdevmem_xfer *xfer;
+	unsigned long i, nr = 0;
+	int ret = 0;
+
+	umdevmem_dma_start(dev);
+	xfer = kvcalloc(n, sizeof(*xfer), GFP_KERNEL);
+	if (!xfer)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!devp[i] || (!to_dev && !sys[i]))
+			continue;
+		if (umdevmem_copy_refused(dev)) {
+			ret = -EIO;
+			goto out;
+		}
+		xfer[nr].sys = umdevmem_data_addr(sys[i]);
+		xfer[nr].dev_off = umdevmem_page_offset(devp[i]);
+		nr++;
+	}
+	if (nr)
+		ret = umdevmem_dma_run(dev, to_dev, xfer, nr);
+out:
+	kvfree(xfer);
+	return ret;
+}
+
 /* Split a batch into runs that share one device and hand each over. */
 static unsigned long umdevmem_dma_batch(bool to_dev, struct page **devp,
 					struct page **sys, unsigned long n)

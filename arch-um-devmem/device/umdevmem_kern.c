@@ -108,9 +108,14 @@ static void umdevmem_put_memory(struct umdevmem *dev, unsigned long size)
 		release_mem_region(dev->res->start, resource_size(dev->res));
 }
 
+/* The ops of devices whose pages another layer manages (one at most). */
+static const struct dev_pagemap_ops *umdevmem_other_ops;
+
 static struct umdevmem *umdevmem_create_type(const char *name,
 					     unsigned long npages,
-					     enum memory_type type)
+					     enum memory_type type,
+					     const struct dev_pagemap_ops *ops,
+					     void *owner)
 {
 	unsigned long size = ALIGN(npages, PAGES_PER_SECTION) << PAGE_SHIFT;
 	struct umdevmem *dev;
@@ -131,9 +136,8 @@ static struct umdevmem *umdevmem_create_type(const char *name,
 	dev->pgmap.range.start = dev->res->start;
 	dev->pgmap.range.end = dev->res->end;
 	dev->pgmap.nr_range = 1;
-	dev->pgmap.ops = type == MEMORY_DEVICE_COHERENT ?
-		&umdevmem_coherent_ops : &umdevmem_private_ops;
-	dev->pgmap.owner = dev;
+	dev->pgmap.ops = ops;
+	dev->pgmap.owner = owner ?: dev;
 	dev->first_pfn = PHYS_PFN(dev->res->start);
 	dev->npages = size >> PAGE_SHIFT;
 	ret = umdevmem_init_allocator(dev);
@@ -165,13 +169,27 @@ free_dev:
 
 struct umdevmem *umdevmem_create(const char *name, unsigned long npages)
 {
-	return umdevmem_create_type(name, npages, MEMORY_DEVICE_PRIVATE);
+	return umdevmem_create_type(name, npages, MEMORY_DEVICE_PRIVATE,
+				    &umdevmem_private_ops, NULL);
+}
+
+struct umdevmem *umdevmem_create_with_ops(const char *name,
+					  unsigned long npages,
+					  const struct dev_pagemap_ops *ops,
+					  void *owner)
+{
+	if (WARN_ON(umdevmem_other_ops && umdevmem_other_ops != ops))
+		return ERR_PTR(-EINVAL);
+	WRITE_ONCE(umdevmem_other_ops, ops);
+	return umdevmem_create_type(name, npages, MEMORY_DEVICE_PRIVATE, ops,
+				    owner);
 }
 
 struct umdevmem *umdevmem_create_coherent(const char *name,
 					  unsigned long npages)
 {
-	return umdevmem_create_type(name, npages, MEMORY_DEVICE_COHERENT);
+	return umdevmem_create_type(name, npages, MEMORY_DEVICE_COHERENT,
+				    &umdevmem_coherent_ops, NULL);
 }
 
 int umdevmem_destroy(struct umdevmem *dev)
@@ -262,7 +280,8 @@ struct umdevmem *umdevmem_page_device(struct page *page)
 	if (!is_device_private_page(page) && !is_device_coherent_page(page))
 		return NULL;
 	ops = umdevmem_page_pgmap(page)->ops;
-	if (ops != &umdevmem_private_ops && ops != &umdevmem_coherent_ops)
+	if (ops != &umdevmem_private_ops && ops != &umdevmem_coherent_ops &&
+	    ops != READ_ONCE(umdevmem_other_ops))
 		return NULL;
 	return page_to_umdevmem(page);
 }

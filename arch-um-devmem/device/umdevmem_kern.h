@@ -82,14 +82,32 @@ bool umdevmem_inject(atomic_t *nth);
 #define UMDEVMEM_HUGE_ORDER	(PMD_SHIFT - PAGE_SHIFT)
 #define UMDEVMEM_CHUNK_PAGES	(1UL << UMDEVMEM_HUGE_ORDER)
 
+/*
+ * umdevmem_kern.c: a device-private device whose pages another layer
+ * manages through @ops (umdevmem_drm.c: drm_pagemap's), one set of ops
+ * for all such devices, with pgmap owner @owner (NULL: the device); the
+ * device's own allocator, DMA engine and counters still serve it.
+ */
+struct umdevmem *umdevmem_create_with_ops(const char *name,
+					  unsigned long npages,
+					  const struct dev_pagemap_ops *ops,
+					  void *owner);
+
 int umdevmem_init_allocator(struct umdevmem *dev);
 void umdevmem_free_allocator(struct umdevmem *dev);
 /* A whole free chunk taken for a huge folio: its first index, or -1. */
 long umdevmem_take_chunk(struct umdevmem *dev);
+/* One free page taken, not initialised: its index, or -1. */
+long umdevmem_take_page(struct umdevmem *dev);
+/* @nr pages from index @idx on free again. */
+void umdevmem_give_back(struct umdevmem *dev, unsigned long idx,
+			unsigned long nr);
 void umdevmem_page_free(struct page *page);
 void umdevmem_folio_free(struct folio *folio);
 
 /* umdevmem_dma.c */
+int umdevmem_copy_run(struct umdevmem *dev, bool to_dev, struct page **devp,
+		      struct page **sys, unsigned long n);
 bool umdevmem_copy_folio(bool to_dev, struct page *devp, struct page *sys,
 			 unsigned long nr);
 
