@@ -794,6 +794,17 @@ build_kernel() {
 	fi
 }
 
+# One line when the GPU SVM suites (kunit/gpusvm_*, drm_gpusvm and
+# drm_pagemap on the fake device's DRM face) are not in this kernel.
+gpusvm_note() {
+	grep -qx 'CONFIG_UML_DEVMEM_DRM=y' "$BUILD/.config" && return
+	if [ ! -f "$SRC/drivers/gpu/drm/drm_pagemap.c" ]; then
+		info "GPU SVM suites not built: Linux $KERNEL_LINE has no drm_pagemap (they run on 7.3)"
+	else
+		info "GPU SVM suites not built: only Linux 7.3's configuration turns on the fake device's DRM face (configs/line-7.3.kunitconfig)"
+	fi
+}
+
 # Configure, build, boot REPEAT times (scripts/boot.py: each boot until
 # every case has a verdict) into $BUILD/runs/.
 build_and_run() {
@@ -836,6 +847,7 @@ build_and_run() {
 		say "the tree's selftest $SELFTEST in a UML boot"
 	else
 		info "random suite seed $SEED${OPS:+, $OPS operations} (replay: --seed $SEED${OPS:+ --ops $OPS})"
+		gpusvm_note
 	fi
 	for ((r = 1; r <= REPEAT; r++)); do
 		[ "$REPEAT" -eq 1 ] || say "boot $r of $REPEAT"

@@ -111,7 +111,26 @@ def bench_walk(out, rounds):
             span = "%.2f-%.2f" % (min(rs), max(rs)) if rs else "-"
             print("%-60s %4d %10s %10s %6s %11s" %
                   (title, mib, a or "-", b or "-", _ratio(a, b), span))
+    bench_drm(stock)
     return 0
+
+
+def bench_drm(runs):
+    """The same boots: drm_pagemap against the device's own migrate_vma."""
+    rows = [("to_device", "drm_to_device", "to device"),
+            ("to_system", "drm_to_system", "back (migrate_vma / evict_to_ram)")]
+    sizes = sorted({m for r in runs for (w, m) in r if w.startswith("drm_")})
+    if not sizes:
+        return
+    print()
+    print("%-60s %4s %10s %10s %6s" %
+          ("stock 7.3, 4 KiB pages, 2 MiB calls", "MiB", "migrate_vma",
+           "drm_pagemap", "ratio"))
+    for v_key, d_key, title in rows:
+        for mib in sizes:
+            a, b = _median(runs, (v_key, mib)), _median(runs, (d_key, mib))
+            print("%-60s %4d %10s %10s %6s" %
+                  (title, mib, a or "-", b or "-", _ratio(a, b)))
 
 
 def bench_thp(out, rounds):
