@@ -41,9 +41,11 @@ JOBS=$(nproc)
 # What the coverage build instruments unless --cover names more: the mm
 # files this project is about and the fake device's kernel half.
 COVER_DEFAULT="mm/migrate_device.c mm/hmm.c mm/memremap.c"
-for f in kern alloc dma migrate huge; do
+for f in kern alloc dma migrate huge drm; do
 	COVER_DEFAULT="$COVER_DEFAULT arch/um/drivers/devmem/umdevmem_$f.c"
 done
+# GPU SVM (7.3, the DRM face): where the tree has them
+COVER_DEFAULT="$COVER_DEFAULT drivers/gpu/drm/drm_gpusvm.c drivers/gpu/drm/drm_pagemap.c"
 
 usage() {
 	cat <<EOF

@@ -190,23 +190,30 @@ int dmk_gpu_init(struct kunit *test)
 	return kunit_add_action_or_reset(test, dmk_gpu_fini, gpu);
 }
 
-struct dmk_gpu_range *dmk_gpu_fault(struct kunit *test, unsigned long addr,
-				    unsigned long start, unsigned long end,
-				    const struct drm_gpusvm_ctx *ctx, int *err)
+struct dmk_gpu_range *dmk_gpu_insert(struct kunit *test, unsigned long addr,
+				     unsigned long start, unsigned long end,
+				     const struct drm_gpusvm_ctx *ctx, int *err)
 {
 	struct dmk_gpu *gpu = dmk_gpu(test);
 	struct drm_gpusvm_range *range;
-	struct dmk_gpu_range *r;
 
 	mutex_lock(&gpu->lock);
 	range = drm_gpusvm_range_find_or_insert(&gpu->gpusvm, addr, start,
 						end, ctx);
 	mutex_unlock(&gpu->lock);
-	if (IS_ERR(range)) {
-		*err = PTR_ERR(range);
+	*err = PTR_ERR_OR_ZERO(range);
+	return *err ? NULL : to_range(range);
+}
+
+struct dmk_gpu_range *dmk_gpu_fault(struct kunit *test, unsigned long addr,
+				    unsigned long start, unsigned long end,
+				    const struct drm_gpusvm_ctx *ctx, int *err)
+{
+	struct dmk_gpu_range *r = dmk_gpu_insert(test, addr, start, end, ctx,
+						 err);
+
+	if (!r)
 		return NULL;
-	}
-	r = to_range(range);
 	*err = dmk_gpu_get_pages(test, r, ctx);
 	return *err ? NULL : r;
 }

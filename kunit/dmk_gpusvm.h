@@ -68,6 +68,10 @@ struct umdevmem *dmk_gpu_dev(unsigned int i);
  */
 struct drm_gpusvm_ctx dmk_gpu_ctx(int i);
 
+/* The range of @addr inside [@start, @end), found or inserted, no pages. */
+struct dmk_gpu_range *dmk_gpu_insert(struct kunit *test, unsigned long addr,
+				     unsigned long start, unsigned long end,
+				     const struct drm_gpusvm_ctx *ctx, int *err);
 /*
  * A GPU fault at @addr inside [@start, @end): the range and its pages
  * mapped; NULL with *@err set when a step fails.
