@@ -19,27 +19,42 @@ An unreached line without an explanation, or an explanation that no
 unreached line matches any longer (that code is now reached, or has
 changed), fails the check: the table must say exactly what the suites
 miss.  Only the file's first section (up to the next "# " heading) is
-migrate_device.c's.
+migrate_device.c's; --file FILE checks the section whose "# " heading
+ends with FILE instead (drivers/gpu/drm/drm_pagemap.c, drm_gpusvm.c):
+
+  coverage_unreached.py [--file FILE] UNREACHED COVERAGE_MD
 """
 import collections
 import re
 import sys
 
 
-def explained(md_path):
-    """Counter of (function, code) spans in the table."""
+def explained(md_path, section=None):
+    """Counter of (function, code) spans in the table of @section.
+
+    @section: the file whose "# " heading names it, or None for the
+    first section (migrate_device.c's)."""
     found = collections.Counter()
+    inside = section is None
     for n, row in enumerate(open(md_path, encoding="utf-8")):
-        if n and row.startswith("# "):
-            break	# the next file's section: not checked here
-        cells = row.split("|")
+        if row.startswith("# "):
+            if section is None:
+                if n:
+                    break	# the next file's section: not checked here
+            else:
+                inside = row.rstrip().endswith(" " + section)
+            continue
+        if not inside:
+            continue
+        # a | inside code is written \|
+        cells = re.split(r"(?<!\\)\|", row)
         if len(cells) < 4:
             continue
         func = re.fullmatch(r"\s*`([A-Za-z_][A-Za-z0-9_]*)`\s*", cells[1])
         if not func:
             continue
         for code in re.findall(r"`([^`]+)`", cells[2]):
-            found[(func.group(1), code.strip())] += 1
+            found[(func.group(1), code.replace("\\|", "|").strip())] += 1
     return found
 
 
@@ -51,9 +66,12 @@ def unreached(path):
     return lines
 
 
-def main():
-    lines = unreached(sys.argv[1])
-    table = explained(sys.argv[2])
+def main(argv):
+    section = None
+    if argv and argv[0] == "--file":
+        section, argv = argv[1], argv[2:]
+    lines = unreached(argv[0])
+    table = explained(argv[1], section)
     have = collections.Counter((f, c) for f, _, c in lines)
     missing, left = [], table.copy()
     for f, n, c in lines:
@@ -62,8 +80,9 @@ def main():
         else:
             missing.append((f, n, c))
     stale = sorted((k, v) for k, v in left.items() if v > 0)
-    print("mm/migrate_device.c: %d lines unreached, %d explained in %s" %
-          (len(lines), len(lines) - len(missing), sys.argv[2]))
+    print("%s: %d lines unreached, %d explained in %s" %
+          (section or "mm/migrate_device.c", len(lines),
+           len(lines) - len(missing), argv[1]))
     for f, n, c in missing:
         print("  unreached and not explained: %s, line %d: %s" % (f, n, c))
     for (f, c), v in stale:
@@ -73,8 +92,9 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    if len(args) != (4 if args[:1] == ["--file"] else 2):
         sys.exit(__doc__)
-    bad = main()
+    bad = main(args)
     print("%d passed, %d failed" % (0 if bad else 1, 1 if bad else 0))
     sys.exit(bad)
