@@ -58,6 +58,14 @@ struct umdevmem *dmk_gpu_dev(unsigned int i)
 	return umdevmem_drm_umdevmem(faces[i]);
 }
 
+unsigned long dmk_gpu_live(unsigned int i)
+{
+	struct umdevmem_drm_stats s;
+
+	umdevmem_drm_get_stats(faces[i], &s);
+	return s.allocations - s.released;
+}
+
 struct drm_gpusvm_ctx dmk_gpu_ctx(int i)
 {
 	return (struct drm_gpusvm_ctx) {

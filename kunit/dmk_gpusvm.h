@@ -61,6 +61,8 @@ static inline struct dmk_gpu *dmk_gpu(struct kunit *test)
 
 struct umdevmem_drm *dmk_gpu_face(unsigned int i);
 struct umdevmem *dmk_gpu_dev(unsigned int i);
+/* Allocations of face @i that drm_pagemap has not released yet. */
+unsigned long dmk_gpu_live(unsigned int i);
 
 /*
  * A context for faults on behalf of face @i (its pages stay on it), or

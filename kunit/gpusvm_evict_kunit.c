@@ -14,14 +14,6 @@
 
 #define SEED 0xe71c
 
-static unsigned long live(unsigned int i)
-{
-	struct umdevmem_drm_stats s;
-
-	umdevmem_drm_get_stats(dmk_gpu_face(i), &s);
-	return s.allocations - s.released;
-}
-
 /*
  * A range the GPU has on the face, evicted: the CPU has the bytes in
  * system pages, the allocation is released, and the range maps them at
@@ -45,7 +37,7 @@ static void evict_mapped_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.copied_to_ram - before.copied_to_ram,
 			DMK_GPU_PAGES);
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	KUNIT_EXPECT_FALSE(test, dmk_gpu_pages_valid(test, r));
 	dmk_expect_on_system(test, addr, DMK_GPU_PAGES);
 
@@ -63,9 +55,9 @@ static void evict_two_allocations(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, dmk_gpu_migrate(test, 0, a, DMK_GPU_PAGES), 0);
 	KUNIT_ASSERT_EQ(test, dmk_gpu_migrate(test, 0, b, DMK_GPU_PAGES), 0);
-	KUNIT_EXPECT_EQ(test, live(0), 2);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 2);
 	KUNIT_ASSERT_EQ(test, umdevmem_drm_evict(dmk_gpu_face(0)), 0);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_on_system(test, a, DMK_GPU_PAGES);
 	dmk_expect_on_system(test, b, DMK_GPU_PAGES);
 	dmk_expect_data(test, a, DMK_GPU_PAGES, SEED);
@@ -82,9 +74,9 @@ static void evict_after_partial_unmap(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, dmk_gpu_migrate(test, 0, addr, DMK_GPU_PAGES), 0);
 	KUNIT_ASSERT_EQ(test, dmk_munmap(addr, 4), 0);
-	KUNIT_EXPECT_EQ(test, live(0), 1);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 1);
 	KUNIT_ASSERT_EQ(test, umdevmem_drm_evict(dmk_gpu_face(0)), 0);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_on_system(test, addr + 4 * PAGE_SIZE, DMK_GPU_PAGES - 4);
 	dmk_expect_data_from(test, addr, 4, DMK_GPU_PAGES - 4, SEED);
 }
@@ -107,13 +99,13 @@ static void evict_busy_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, umdevmem_drm_evict(dmk_gpu_face(0)), -EBUSY);
 	KUNIT_EXPECT_EQ(test, dmk_lookup(test, addr + 2 * PAGE_SIZE).kind,
 			DMK_DEVICE);
-	KUNIT_EXPECT_EQ(test, live(0), 1);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 1);
 	dmk_expect_device_data(test, page, SEED, 2);
 
 	dmk_unlock_page(test, page);
 	dmk_put_page(test, page);
 	KUNIT_EXPECT_EQ(test, umdevmem_drm_evict(dmk_gpu_face(0)), 0);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_on_system(test, addr, DMK_GPU_PAGES);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 }

@@ -12,14 +12,6 @@
 
 #define SEED 0xfa11
 
-static unsigned long live(unsigned int i)
-{
-	struct umdevmem_drm_stats s;
-
-	umdevmem_drm_get_stats(dmk_gpu_face(i), &s);
-	return s.allocations - s.released;
-}
-
 /* No device memory: -ENOMEM, the pages stay, and a retry migrates. */
 static void alloc_fails(struct kunit *test)
 {
@@ -33,7 +25,7 @@ static void alloc_fails(struct kunit *test)
 	after = dmk_stats(dev);
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
 	KUNIT_EXPECT_EQ(test, after.alloc_failed - before.alloc_failed, 1);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_on_system(test, addr, DMK_GPU_PAGES);
 
 	KUNIT_ASSERT_EQ(test, dmk_gpu_migrate(test, 0, addr, DMK_GPU_PAGES), 0);
@@ -58,7 +50,7 @@ static void copy_to_devmem_fails(struct kunit *test)
 	after = dmk_stats(dev);
 	KUNIT_EXPECT_EQ(test, after.copy_failed - before.copy_failed, 1);
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_on_system(test, addr, DMK_GPU_PAGES);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 
@@ -82,10 +74,10 @@ static void copy_to_ram_fails(struct kunit *test)
 	KUNIT_EXPECT_NE(test, copy_from_user(&byte, (void __user *)addr, 1),
 			0);
 	dmk_expect_on_device(test, dev, addr, DMK_GPU_PAGES);
-	KUNIT_EXPECT_EQ(test, live(0), 1);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 1);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 	dmk_expect_on_system(test, addr, DMK_GPU_PAGES);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 }
 
 /* A copy failing during an eviction: eviction's retry finishes the job. */
@@ -101,7 +93,7 @@ static void copy_fails_during_evict(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, umdevmem_drm_evict(dmk_gpu_face(0)), 0);
 	after = dmk_stats(dev);
 	KUNIT_EXPECT_EQ(test, after.copy_failed - before.copy_failed, 1);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_on_system(test, addr, DMK_GPU_PAGES);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 }

@@ -19,14 +19,6 @@
 
 #define SEED 0x3a7e
 
-static unsigned long live(unsigned int i)
-{
-	struct umdevmem_drm_stats s;
-
-	umdevmem_drm_get_stats(dmk_gpu_face(i), &s);
-	return s.allocations - s.released;
-}
-
 /* The range moves to the face: device-private entries, bytes intact. */
 static void to_devmem(struct kunit *test)
 {
@@ -40,7 +32,7 @@ static void to_devmem(struct kunit *test)
 			DMK_GPU_PAGES);
 	KUNIT_EXPECT_EQ(test, after.copied_to_dev - before.copied_to_dev,
 			DMK_GPU_PAGES);
-	KUNIT_EXPECT_EQ(test, live(0), 1);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 1);
 	dmk_expect_on_device(test, dmk_gpu_dev(0), addr, DMK_GPU_PAGES);
 	for (i = 0; i < DMK_GPU_PAGES; i++) {
 		struct page *page = dmk_lookup(test, addr + i * PAGE_SIZE).page;
@@ -69,7 +61,7 @@ static void cpu_fault_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.copied_to_ram - before.copied_to_ram,
 			DMK_GPU_PAGES);
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 }
 
 /* A CPU write to one page brings it back with the write in place. */
@@ -103,7 +95,7 @@ static void already_there(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dmk_gpu_migrate(test, 0, addr, DMK_GPU_PAGES), 0);
 	after = dmk_stats(dmk_gpu_dev(0));
 	KUNIT_EXPECT_EQ(test, after.copied_to_dev, before.copied_to_dev);
-	KUNIT_EXPECT_EQ(test, live(0), 1);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 1);
 	dmk_expect_on_device(test, dmk_gpu_dev(0), addr, DMK_GPU_PAGES);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 }
@@ -130,8 +122,8 @@ static void face_to_face(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, maps_after.device_maps - maps_before.device_maps,
 			DMK_GPU_PAGES);
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
-	KUNIT_EXPECT_EQ(test, live(1), 1);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(1), 1);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 }
 
@@ -150,7 +142,7 @@ static void pinned_page_refuses(struct kunit *test)
 			-EBUSY);
 	after = dmk_stats(dmk_gpu_dev(0));
 	KUNIT_EXPECT_EQ(test, after.free_pages, before.free_pages);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_on_system(test, addr, DMK_GPU_PAGES);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 }
@@ -164,7 +156,7 @@ static void shared_refused(struct kunit *test)
 	dmk_fill(test, addr, DMK_GPU_PAGES, SEED);
 	KUNIT_EXPECT_EQ(test, dmk_gpu_migrate(test, 0, addr, DMK_GPU_PAGES),
 			-EBUSY);
-	KUNIT_EXPECT_EQ(test, live(0), 0);
+	KUNIT_EXPECT_EQ(test, dmk_gpu_live(0), 0);
 	dmk_expect_data(test, addr, DMK_GPU_PAGES, SEED);
 }
 
